@@ -1,0 +1,46 @@
+# gpkit — the two commands a newcomer needs: `make reproduce` and `make test`.
+# Both create .venv (if missing) and install gpkit with its dependencies first.
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.gpkit-installed
+PROFILE ?= quick
+ONLY    ?=
+PYTEST_ARGS ?=
+
+.PHONY: help setup reproduce report test lab clean
+
+help:
+	@echo "make reproduce   run every notebook at PROFILE=$(PROFILE) into runs/, copy figures/, build report/index.html"
+	@echo "                 (ONLY=01,02 restricts the notebooks; PROFILE=smoke|quick|paper)"
+	@echo "make test        run the test suite (unit tests, notebook smoke runs, report build)"
+	@echo "make report      rebuild report/index.html from the latest runs"
+	@echo "make lab         open the notebooks in JupyterLab"
+	@echo "make setup       only create .venv and install gpkit"
+	@echo "make clean       remove runs/ and report/"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+reproduce: $(STAMP)
+	$(BIN)/gpkit reproduce --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
+
+report: $(STAMP)
+	$(BIN)/gpkit report --profile $(PROFILE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install -e ".[lab]"
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf runs report
