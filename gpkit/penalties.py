@@ -1,0 +1,140 @@
+"""Lipschitz constraints for critics: gradient penalties and weight clipping.
+
+Conventions of the WGAN-GP reference code (see ``PAPER_SPEC.md``):
+
+- one interpolation weight ``alpha ~ U[0, 1]`` *per sample* (shape ``(B, 1, ..., 1)``),
+  ``x_hat = real + alpha * (fake - real)``;
+- the gradient norm is taken over *all non-batch dimensions* (pixels and channels of
+  an image, sequence and vocabulary of a one-hot text);
+- ``lam * mean((||grad|| - 1)^2)`` with ``create_graph=True`` so the penalty is
+  differentiable with respect to the critic's parameters;
+- weight clipping clips *every* critic parameter, biases and norm gains included.
+
+Penalties are computed in float32 even under autocast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from gpkit.params import check_choice, check_positive
+
+__all__ = [
+    "interpolate",
+    "gradient_norms",
+    "gradient_penalty",
+    "dragan_perturb",
+    "dragan_penalty",
+    "clip_weights_",
+]
+
+Critic = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _alpha(batch: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    shape = (batch.shape[0],) + (1,) * (batch.dim() - 1)
+    return torch.rand(shape, generator=generator, device=batch.device, dtype=torch.float32)
+
+
+def interpolate(
+    real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Points ``real + alpha (fake - real)`` with one ``alpha ~ U[0,1]`` per sample; shape of ``real``."""
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake must have the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
+    real, fake = real.detach().float(), fake.detach().float()
+    return real + _alpha(real, generator) * (fake - real)
+
+
+def gradient_norms(critic: Critic, x: torch.Tensor, create_graph: bool = False) -> torch.Tensor:
+    """``||grad_x D(x)||_2`` per sample, over all non-batch dimensions; shape ``(B,)``.
+
+    With ``create_graph=True`` the norms stay differentiable with respect to the
+    critic's parameters (double backward).
+    """
+    x = x.detach().float().requires_grad_(True)
+    with torch.autocast(device_type=x.device.type, enabled=False):
+        out = critic(x)
+        (grad,) = torch.autograd.grad(out.sum(), x, create_graph=create_graph)
+    return grad.flatten(1).norm(2, dim=1)
+
+
+def _penalty_from_norms(norms: torch.Tensor, lam: float, target: float, one_sided: bool) -> torch.Tensor:
+    dev = norms - target
+    if one_sided:
+        dev = dev.clamp(min=0.0)
+    return lam * dev.pow(2).mean()
+
+
+def gradient_penalty(
+    critic: Critic,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    lam: float = 10.0,
+    one_sided: bool = False,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """WGAN-GP penalty ``lam * mean((||grad D(x_hat)|| - 1)^2)`` at per-sample interpolates.
+
+    ``real`` and ``fake``: ``(B, ...)`` with equal shapes. ``one_sided=True`` penalises
+    only norms above 1: ``lam * mean(max(0, ||grad|| - 1)^2)``. Returns a float32 scalar
+    that is differentiable with respect to the critic's parameters.
+    """
+    check_positive("lam", lam, allow_zero=True)
+    x_hat = interpolate(real, fake, generator)
+    return _penalty_from_norms(gradient_norms(critic, x_hat, create_graph=True), lam, 1.0, one_sided)
+
+
+def dragan_perturb(
+    real: torch.Tensor,
+    scale: float = 0.5,
+    noise: str = "uniform",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Points near the data, ``real + scale * std(real) * u`` (DRAGAN's sampling).
+
+    ``noise="uniform"``: ``u ~ U[0, 1)`` per coordinate, as in the DRAGAN authors'
+    code; ``noise="gaussian"``: ``u ~ N(0, 1)``. ``std(real)`` is the batch's overall
+    standard deviation. Returns the shape of ``real``.
+    """
+    check_choice("noise", noise, ("uniform", "gaussian"))
+    check_positive("scale", scale, allow_zero=True)
+    real = real.detach().float()
+    draw = torch.rand if noise == "uniform" else torch.randn
+    u = draw(real.shape, generator=generator, device=real.device, dtype=torch.float32)
+    return real + scale * real.std() * u
+
+
+def dragan_penalty(
+    critic: Critic,
+    real: torch.Tensor,
+    lam: float = 10.0,
+    k: float = 1.0,
+    scale: float = 0.5,
+    noise: str = "uniform",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """DRAGAN penalty ``lam * mean((||grad D(x_hat)|| - k)^2)`` at points near the data.
+
+    ``x_hat`` interpolates (one ``alpha`` per sample) between ``real`` and its
+    perturbation :func:`dragan_perturb`, as the Many Paths paper's DRAGAN-NS does.
+    Returns a float32 scalar differentiable with respect to the critic's parameters.
+    """
+    check_positive("lam", lam, allow_zero=True)
+    perturbed = dragan_perturb(real, scale=scale, noise=noise, generator=generator)
+    x_hat = interpolate(real, perturbed, generator)
+    return _penalty_from_norms(gradient_norms(critic, x_hat, create_graph=True), lam, float(k), False)
+
+
+@torch.no_grad()
+def clip_weights_(module: nn.Module, c: float) -> nn.Module:
+    """Clip every parameter of ``module`` (weights, biases, norm gains) to ``[-c, c]`` in place."""
+    c = check_positive("c", c)
+    params = [p for p in module.parameters()]
+    if params:
+        torch._foreach_clamp_min_(params, -c)
+        torch._foreach_clamp_max_(params, c)
+    return module
