@@ -1,0 +1,140 @@
+"""Experiment parameters fail fast; verdicts follow the numbers."""
+
+import json
+import time
+
+import pytest
+
+from gpkit.experiments import deep_critic_gradients as fig1b
+from gpkit.experiments import toy_value_surfaces as fig1a
+from gpkit.experiments.base import Claim, judge, start_run
+from gpkit.params import resolve_profile
+
+EXPERIMENTS = [fig1a, fig1b]
+
+
+@pytest.mark.parametrize("exp", EXPERIMENTS, ids=lambda e: e.NOTEBOOK)
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(profile="fast"), "profile must be one of"),
+        (dict(seed=-1), "seed"),
+        (dict(device="tpu"), "device"),
+        (dict(learning_rate=1e-3), "unknown parameter 'learning_rate'"),
+    ],
+)
+def test_common_parameters_fail_fast(tmp_path, exp, kwargs, match):
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=match):
+        exp.run(out_dir=tmp_path, progress=False, **kwargs)
+    assert time.perf_counter() - t0 < 5  # before any training
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(datasets=["moons"]), "datasets must be one of"),
+        (dict(gp_lr=0.0), "gp_lr"),
+        (dict(clip_lr=-5e-5), "clip_lr"),
+        (dict(width=0), "width"),
+        (dict(clip_steps=0), "clip_steps"),
+    ],
+)
+def test_fig1a_bad_values(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fig1a.run(profile="smoke", out_dir=tmp_path, progress=False, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(clips=[0.1, -0.01]), "clips"),
+        (dict(clips=[0.1], histogram_clip=0.01), "histogram_clip"),
+        (dict(n_critic=0), "n_critic"),
+        (dict(gp_lr=-1.0), "gp_lr"),
+        (dict(dataset="moons"), "dataset must be one of"),
+    ],
+)
+def test_fig1b_bad_values(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fig1b.run(profile="smoke", out_dir=tmp_path, progress=False, **kwargs)
+
+
+def test_every_experiment_has_the_three_profiles():
+    for exp in EXPERIMENTS:
+        assert set(exp.PROFILES) == {"smoke", "quick", "paper"}
+        assert set(exp.PROFILES["smoke"]) == set(exp.PROFILES["paper"]) == set(exp.PROFILES["quick"])
+
+
+def test_profile_resolution_ignores_none_and_rejects_unknown():
+    prof = {"a": {"x": 1, "y": 2}}
+    assert resolve_profile(prof, "a", {"x": None, "y": 5}) == {"x": 1, "y": 5}
+    with pytest.raises(ValueError, match="did you mean 'x'"):
+        resolve_profile(prof, "a", {"xx": 3})
+
+
+@pytest.mark.parametrize(
+    "value, op, threshold, margin, verdict",
+    [
+        (0.5, ">", 0.0, 0.0, "reproduced"),
+        (-0.5, ">", 0.0, 0.0, "not reproduced"),
+        (0.01, ">", 0.0, 0.02, "inconclusive"),
+        (float("nan"), ">", 0.0, 0.0, "inconclusive"),
+        (None, "<", 1.0, 0.0, "inconclusive"),
+        (0.5, "<", 1.0, 0.1, "reproduced"),
+        (3.0, ">=", 3.0, 0.0, "reproduced"),
+    ],
+)
+def test_judge(value, op, threshold, margin, verdict):
+    assert judge(value, op, threshold, margin) == verdict
+
+
+def _fig1a_rows(gp_agree, clip_agree, gp_cv, clip_cv, gp_ratio):
+    rows = []
+    for ds in ("8gaussians", "swissroll"):
+        rows.append(dict(dataset=ds, method="gp", direction_agreement=gp_agree, grad_norm_cv=gp_cv, w_ratio=gp_ratio))
+        rows.append(dict(dataset=ds, method="clip", direction_agreement=clip_agree, grad_norm_cv=clip_cv, w_ratio=0.02))
+    return rows
+
+
+def test_fig1a_verdicts_follow_the_numbers():
+    ok = {c.id: c.verdict for c in fig1a.claims(_fig1a_rows(0.95, 0.7, 0.05, 0.5, 1.02), ["8gaussians", "swissroll"])}
+    assert set(ok.values()) == {"reproduced"}
+    bad = {c.id: c.verdict for c in fig1a.claims(_fig1a_rows(0.6, 0.7, 0.3, 0.35, 0.5), ["8gaussians", "swissroll"])}
+    assert set(bad.values()) == {"not reproduced"}
+
+
+def _fig1b_summary(ratios, gp_ratio, clip_frac, gp_frac):
+    rows = [dict(run=f"clip_{c:g}", log10_ratio_first_last=r, fraction_at_bounds=clip_frac if c == 0.01 else 0.5)
+            for c, r in ratios.items()]
+    rows.append(dict(run="gp", log10_ratio_first_last=gp_ratio, fraction_at_bounds=gp_frac, log10_norm_spread=0.2))
+    return rows
+
+
+def test_fig1b_verdicts_follow_the_numbers():
+    clips = [0.1, 0.01, 0.001]
+    ok = fig1b.claims(_fig1b_summary({0.1: 3.0, 0.01: -8.0, 0.001: -20.0}, 0.1, 0.9, 0.0), clips, 0.01)
+    assert {c.id: c.verdict for c in ok} == {
+        "fig1b-clip-explode-vanish": "reproduced", "fig1b-gp-stable": "reproduced",
+        "fig1b-weights-at-bounds": "reproduced", "fig1b-directions": "reproduced"}
+    bad = fig1b.claims(_fig1b_summary({0.1: -3.0, 0.01: 0.2, 0.001: -20.0}, 2.0, 0.3, 0.0), clips, 0.01)
+    assert {c.id: c.verdict for c in bad} == {
+        "fig1b-clip-explode-vanish": "not reproduced", "fig1b-gp-stable": "not reproduced",
+        "fig1b-weights-at-bounds": "not reproduced", "fig1b-directions": "not reproduced"}
+
+
+def test_results_json_contract(tmp_path):
+    run = start_run("99_test", title="t", paper="WGAN-GP", figure="Figure 0", profiles={"smoke": {"a": 1}},
+                    profile="smoke", seed=3, device="cpu", out_dir=tmp_path, progress=False, overrides={"a": 2})
+    run.add_claim(Claim.compare("c1", paper="WGAN-GP", figure="Figure 0", statement="s", metric="m", value=1.0,
+                                op=">", threshold=0.0))
+    run.save_csv("curve", [{"x": 1, "y": 2.0}])
+    res = json.loads((tmp_path / "results.json").read_text())
+    for key in ("notebook", "profile", "params", "duration_s", "environment", "metrics", "figures", "claims", "csv"):
+        assert key in res
+    assert res["params"] == {"a": 2} and res["seed"] == 3
+    assert {"torch", "device", "git_commit"} <= set(res["environment"])
+    assert res["claims"][0]["verdict"] == "reproduced"
+    assert set(res["claims"][0]) >= {"id", "statement", "metric", "value", "threshold", "verdict"}
+    assert (tmp_path / "curve.csv").read_text().splitlines() == ["x,y", "1,2.0"]
+    assert not list(tmp_path.glob(".*tmp"))  # atomic writes leave no temporaries
