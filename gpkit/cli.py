@@ -1,0 +1,78 @@
+"""The ``gpkit`` command line, mirroring the Makefile.
+
+    gpkit list
+    gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
+    gpkit reproduce [--profile P] [--only 01,02]
+    gpkit report [--profile P]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from gpkit import report
+
+__all__ = ["main"]
+
+
+def _value(text: str) -> Any:
+    """Parse a ``-p`` value as a Python literal when possible (``5``, ``1e-3``, ``[1, 2]``, ``True``), else a string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="gpkit", description="Run the WGAN-GP compendium's notebooks and build its report.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the notebooks")
+    p_run = sub.add_parser("run", help="run one notebook with papermill")
+    p_run.add_argument("notebook", help="number (01), stem or path of the notebook")
+    p_run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                       help="override a parameter (repeatable), e.g. -p width 512")
+    p_run.add_argument("--profile", default="quick", choices=report.PROFILES)
+    p_run.add_argument("--out-dir", default=None, help="output folder (default runs/<profile>/<notebook>)")
+    p_rep = sub.add_parser("reproduce", help="run every notebook, copy figures, build the report")
+    p_rep.add_argument("--profile", default="quick", choices=report.PROFILES)
+    p_rep.add_argument("--only", default=None, help="comma-separated notebook numbers or names, e.g. 01,02")
+    p_html = sub.add_parser("report", help="build report/index.html from the latest runs")
+    p_html.add_argument("--profile", default="quick", choices=report.PROFILES)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        for nb in report.list_notebooks():
+            print(nb.stem)
+        return 0
+    if args.command == "run":
+        params = {name: _value(value) for name, value in args.parameter}
+        outcome = report.run_notebook(args.notebook, profile=args.profile, parameters=params,
+                                      out_dir=args.out_dir, log_output=True)
+        print(f"[gpkit] {outcome.notebook} finished in {outcome.seconds:.0f} s")
+        print(f"[gpkit] results: {outcome.out_dir / 'results.json'}")
+        print(f"[gpkit] figures and executed notebook: {outcome.out_dir}")
+        return 0
+    if args.command == "reproduce":
+        only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
+        outcomes = report.reproduce(profile=args.profile, only=only)
+        failed = [o for o in outcomes if not o.ok]
+        total = sum(o.seconds for o in outcomes)
+        print(f"[gpkit] {len(outcomes) - len(failed)}/{len(outcomes)} notebooks succeeded in {total:.0f} s")
+        for o in failed:
+            print(f"[gpkit] FAILED {o.notebook}: {o.error}", file=sys.stderr)
+        return 1 if failed else 0
+    if args.command == "report":
+        print(f"[gpkit] report: {report.build_report(profile=args.profile)}")
+        return 0
+    return 2  # pragma: no cover - argparse enforces the choices
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
