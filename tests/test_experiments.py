@@ -138,3 +138,15 @@ def test_results_json_contract(tmp_path):
     assert set(res["claims"][0]) >= {"id", "statement", "metric", "value", "threshold", "verdict"}
     assert (tmp_path / "curve.csv").read_text().splitlines() == ["x,y", "1,2.0"]
     assert not list(tmp_path.glob(".*tmp"))  # atomic writes leave no temporaries
+
+
+def test_claims_table_shows_full_text_and_verdicts(tmp_path):
+    run = start_run("99_test", title="t", paper="WGAN-GP", figure="Figure 0", profiles={"smoke": {}},
+                    profile="smoke", device="cpu", out_dir=tmp_path, progress=False)
+    long = "a claim statement that is much longer than pandas' default column width of fifty characters"
+    run.add_claim(Claim.compare("c1", paper="p", figure="f", statement=long, metric="m", value=-1.0, op=">",
+                                threshold=0.0))
+    frame = run.claims_table(styled=False)
+    assert frame.loc["c1", "verdict"] == "not reproduced" and frame.loc["c1", "claim"] == long
+    html = run.claims_table().to_html()
+    assert long in html and "#d95f02" in html  # the not-reproduced colour

@@ -225,15 +225,28 @@ class Run:
         return atomic_write_json(self.path("results.json"), self.to_dict())
 
     # -------------------------------------------------------------- display
-    def claims_table(self):  # -> pandas.DataFrame
-        """The claims as a DataFrame (claim, our value, threshold, verdict) for display."""
+    def claims_table(self, styled: bool = True):
+        """The claims for display: claim, metric, our value, threshold, verdict.
+
+        Returns a pandas ``Styler`` (full text, verdicts coloured) or, with
+        ``styled=False``, the plain ``DataFrame``.
+        """
         import pandas as pd
+
+        from gpkit.plots import verdict_color
 
         rows = [
             {"claim": c.statement, "metric": c.metric, "ours": c.value, "threshold": c.threshold, "verdict": c.verdict}
             for c in self.claims
         ]
-        return pd.DataFrame(rows, index=[c.id for c in self.claims])
+        frame = pd.DataFrame(rows, index=pd.Index([c.id for c in self.claims], name="id"))
+        if not styled:
+            return frame
+        return (
+            frame.style.format({"ours": "{:.4g}"})
+            .map(lambda v: f"color: white; background-color: {verdict_color(v)}; font-weight: bold", subset=["verdict"])
+            .set_properties(**{"text-align": "left", "white-space": "normal"})
+        )
 
     def __repr__(self) -> str:
         verdicts = ", ".join(f"{c.id}: {c.verdict}" for c in self.claims) or "no claims yet"

@@ -34,7 +34,7 @@ from gpkit.utils import make_generator
 __all__ = ["NOTEBOOK", "PROFILES", "run", "claims", "plot_deep_critics", "plot_training", "load", "method_names"]
 
 NOTEBOOK = "02_deep_critic_gradients"
-TITLE = "Figure 1b: gradient norms through deep WGAN critics, and their weights"
+TITLE = "Gradient norms through deep WGAN critics, and their weights"
 #: Smallest positive float32; norms that underflow to 0 are floored here (log10 = -44.85).
 NORM_FLOOR = 1.4e-45
 

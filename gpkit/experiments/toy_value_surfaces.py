@@ -39,7 +39,7 @@ from gpkit.utils import make_generator
 __all__ = ["NOTEBOOK", "PROFILES", "METHODS", "run", "claims", "plot_value_surfaces", "plot_diagnostics", "load"]
 
 NOTEBOOK = "01_toy_value_surfaces"
-TITLE = "Figure 1a: value surfaces of WGAN critics trained to optimality on toy data"
+TITLE = "Value surfaces of WGAN critics trained to optimality on toy data"
 METHODS = ("clip", "gp")
 METHOD_LABELS = {"clip": "weight clipping", "gp": "gradient penalty", "optimal": "optimal critic (exact OT)"}
 
@@ -312,9 +312,9 @@ def plot_value_surfaces(source: Run | dict[str, Any], levels: int = 20):
             for r_, kind in enumerate(rows):
                 ax = axes[r_, c]
                 z = arrays[f"{ds}/{kind}"]
-                ax.contourf(xs, ys, z, levels=levels, cmap="viridis", alpha=0.85)
+                ax.contourf(xs, ys, z, levels=levels, cmap="viridis", alpha=0.85, rasterized=True)
                 ax.contour(xs, ys, z, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
-                ax.scatter(real[:, 0], real[:, 1], s=3, c=COLORS["data"], marker="+", linewidths=0.6)
+                ax.scatter(real[:, 0], real[:, 1], s=3, c=COLORS["data"], marker="+", linewidths=0.6, rasterized=True)
                 ax.set_aspect("equal")
                 ax.set_xticks([])
                 ax.set_yticks([])
