@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from gpkit.data.toy import ToySampler
+from gpkit.data.toy import DATASETS, ToySampler
 from gpkit.experiments.base import Claim, Run, start_run
 from gpkit.metrics.probes import critic_weights, fraction_at_bounds, layer_gradient_norms
 from gpkit.models.toy import MLP
-from gpkit.params import check_int, check_positive, check_range
+from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer
 from gpkit.utils import make_generator
 
@@ -81,11 +81,7 @@ def _validate(p: dict[str, Any]) -> None:
     check_int("probes", p["probes"], minimum=1)
     check_int("probe_size", p["probe_size"], minimum=2)
     check_int("checkpoint_every", p["checkpoint_every"], minimum=0)
-    if p["dataset"] != "swissroll":
-        from gpkit.params import check_choice
-        from gpkit.data.toy import DATASETS
-
-        check_choice("dataset", p["dataset"], DATASETS)
+    check_choice("dataset", p["dataset"], DATASETS)
     if not isinstance(p["clips"], (list, tuple)) or not p["clips"]:
         raise ValueError(f"clips must be a non-empty list of positive bounds, got {p['clips']!r}")
     for c in p["clips"]:
