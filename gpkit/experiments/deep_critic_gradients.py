@@ -155,6 +155,7 @@ def run(
     clips = [float(c) for c in p["clips"]]
     norm_rows, summary, weights = [], [], {}
     every_n = max(1, p["iterations"] // p["probes"])
+    log_every = max(1, p["iterations"] // 1000)  # about 1,000 metric rows per run; fewer host syncs on a GPU
     for name, clip in zip(method_names(clips), clips + [None]):
         torch.manual_seed(seed)
         critic = MLP(2, 1, width=p["width"], hidden=p["hidden"])
@@ -162,11 +163,12 @@ def run(
         if clip is None:
             cfg = TrainConfig(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
                               penalty="gp", lam=p["lam"], optimizer="adam", lr=p["gp_lr"],
-                              betas=tuple(p["gp_betas"]), seed=seed, checkpoint_every=p["checkpoint_every"])
+                              betas=tuple(p["gp_betas"]), seed=seed, checkpoint_every=p["checkpoint_every"],
+                              log_every=log_every)
         else:
             cfg = TrainConfig(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
                               penalty="none", clip=clip, optimizer="rmsprop_tf", lr=p["clip_lr"], seed=seed,
-                              checkpoint_every=p["checkpoint_every"])
+                              checkpoint_every=p["checkpoint_every"], log_every=log_every)
         probe = _LayerProbe(every_n, probe_real, probe_z, clip)
         result = Trainer(cfg, critic, generator, sampler, device=r.device, out_dir=r.path(f"runs/{name}"),
                          callbacks=[probe], progress=progress, resume=resume, desc=name).run()
