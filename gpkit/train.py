@@ -27,7 +27,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -178,7 +178,6 @@ class TrainResult:
     seconds: float
     resumed_from: int | None = None
     out_dir: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def column(self, name: str) -> list[float]:
         """One metric column as a list (``iteration``, ``critic_loss``, ...)."""

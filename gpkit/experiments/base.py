@@ -50,6 +50,7 @@ __all__ = [
     "start_run",
     "default_out_dir",
     "load_results",
+    "plot_data",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
@@ -303,3 +304,8 @@ def load_results(out_dir: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"no results.json in {out_dir}")
     return json.loads(path.read_text())
+
+
+def plot_data(source: "Run | Mapping[str, Any]") -> dict[str, Any]:
+    """The arrays a plot needs: ``run.data`` of a live :class:`Run`, or a dict reloaded from disk."""
+    return source.data if isinstance(source, Run) else dict(source)

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from gpkit.data.toy import DATASETS, ToySampler
-from gpkit.experiments.base import Claim, Run, start_run
+from gpkit.experiments.base import Claim, Run, plot_data, start_run
 from gpkit.metrics.probes import critic_weights, fraction_at_bounds, layer_gradient_norms
 from gpkit.models.toy import MLP
 from gpkit.params import check_choice, check_int, check_positive, check_range
@@ -267,9 +267,6 @@ def load(out_dir: str | Path) -> dict[str, Any]:
             "clips": [float(c) for c in res["params"]["clips"]], "histogram_clip": float(res["params"]["histogram_clip"])}
 
 
-def _data(source: Run | dict[str, Any]) -> dict[str, Any]:
-    return source.data if isinstance(source, Run) else source
-
 
 def _final_norms(data: dict[str, Any], name: str) -> tuple[np.ndarray, np.ndarray]:
     rows = [r for r in data["norms"] if r["run"] == name]
@@ -296,7 +293,7 @@ def plot_deep_critics(source: Run | dict[str, Any]):
 
     from gpkit.plots import COLORS, style
 
-    data = _data(source)
+    data = plot_data(source)
     names = method_names(data["clips"])
     colors = _colors(names)
     hc = data["histogram_clip"]
@@ -336,7 +333,7 @@ def plot_training(source: Run | dict[str, Any]):
 
     from gpkit.plots import style
 
-    data = _data(source)
+    data = plot_data(source)
     names = method_names(data["clips"])
     colors = _colors(names)
     with style():

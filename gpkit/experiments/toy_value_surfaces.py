@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from gpkit.data.toy import DATASETS, ToySampler
-from gpkit.experiments.base import Claim, Run, start_run
+from gpkit.experiments.base import Claim, Run, plot_data, start_run
 from gpkit.metrics.ot import optimal_critic
 from gpkit.metrics.probes import critic_values, grid_points, input_gradient_norms
 from gpkit.models.toy import toy_critic
@@ -289,9 +289,6 @@ def _num(v: str) -> Any:
     return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() else f
 
 
-def _data(source: Run | dict[str, Any]) -> dict[str, Any]:
-    return source.data if isinstance(source, Run) else source
-
 
 def plot_value_surfaces(source: Run | dict[str, Any], levels: int = 20):
     """The paper's layout (rows: clipping, gradient penalty) plus the optimal critic; columns: datasets."""
@@ -299,7 +296,7 @@ def plot_value_surfaces(source: Run | dict[str, Any], levels: int = 20):
 
     from gpkit.plots import COLORS, style
 
-    data = _data(source)
+    data = plot_data(source)
     arrays = data["arrays"]
     datasets = list(dict.fromkeys(row["dataset"] for row in data["critics"]))
     xs, ys = arrays["xs"], arrays["ys"]
@@ -333,7 +330,7 @@ def plot_diagnostics(source: Run | dict[str, Any]):
 
     from gpkit.plots import COLORS, style
 
-    data = _data(source)
+    data = plot_data(source)
     critics, curves = data["critics"], data["curves"]
     datasets = list(dict.fromkeys(row["dataset"] for row in critics))
     by = {(row["dataset"], row["method"]): row for row in critics}
