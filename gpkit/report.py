@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -180,105 +179,45 @@ def reproduce(
 
 
 # ----------------------------------------------------------------------- report
-_CSS = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 0 auto; max-width: 1100px;
-       padding: 1.5rem; color: #222; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
-th, td { border-bottom: 1px solid #e5e5e5; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f6f6f6; }
-.verdict { font-weight: 600; border-radius: 3px; padding: 0.05rem 0.4rem; color: white; white-space: nowrap; }
-.reproduced { background: #1b9e77; } .not-reproduced { background: #d95f02; } .inconclusive { background: #7570b3; }
-figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { font-size: 0.9rem; color: #444; } .muted { color: #777; font-size: 0.85rem; }
-code { background: #f4f4f4; padding: 0 0.2rem; }
-"""
-
-
-def _verdict_badge(verdict: str) -> str:
-    return f'<span class="verdict {verdict.replace(" ", "-")}">{html.escape(verdict)}</span>'
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return html.escape(str(value)) if value is not None else "&ndash;"
-
-
-def _notebook_html(executed: Path, dest: Path) -> Path:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    return atomic_write_text(dest, body)
-
-
 def build_report(
     profile: str = "quick", runs_root: str | Path | None = None, report_dir: str | Path | None = None
 ) -> Path:
-    """Write ``report/index.html`` and one HTML page per executed notebook; returns the index path."""
+    """Write ``report/index.html`` and one HTML page per executed notebook; returns the index path.
+
+    The index (see :mod:`gpkit.htmlreport`) holds the claims table with a row for every
+    catalogued claim, the figure gallery in paper order beside the paper's captions, the
+    paper's printed numbers beside ours, and each run's provenance. Figures go to
+    ``report/figures/``, each run's ``results.json`` and CSVs to ``report/data/<notebook>/``.
+    """
+    from gpkit import htmlreport
+    from gpkit.catalog import NOTEBOOK_TITLES
+    from gpkit.utils import git_commit
+
     check_choice("profile", profile, PROFILES)
     out = Path(report_dir) if report_dir is not None else project_root() / "report"
     (out / "figures").mkdir(parents=True, exist_ok=True)
     runs = collect_runs(profile, runs_root)
-    gallery, claim_rows, run_rows = [], [], []
+    pages: dict[str, str] = {}
+    data_files: dict[str, list[str]] = {}
     for res in runs:
-        nb = res["notebook"]
-        page = None
+        nb, run_dir = res["notebook"], Path(res["out_dir"])
         if res.get("executed_notebook"):
-            page = _notebook_html(Path(res["executed_notebook"]), out / f"{nb}.html").name
-        link = f'<a href="{page}">{html.escape(nb)}</a>' if page else html.escape(nb)
-        env = res.get("environment", {})
-        run_rows.append(
-            f"<tr><td>{link}</td><td>{html.escape(res.get('figure', ''))}</td><td>{html.escape(res['profile'])}</td>"
-            f"<td>{res.get('duration_s', 0):.0f} s</td><td>{html.escape(str(env.get('device')))}</td>"
-            f"<td><code>{html.escape(str(env.get('git_commit'))[:12])}</code></td>"
-            f"<td>torch {html.escape(str(env.get('torch')))}</td></tr>"
-        )
-        for name, files in res.get("figures", {}).items():
-            png = files.get("png")
-            if not png:
-                continue
-            shutil.copy2(Path(res["out_dir"]) / png, out / "figures" / png)
-            pdf = files.get("pdf")
-            if pdf:
-                shutil.copy2(Path(res["out_dir"]) / pdf, out / "figures" / pdf)
-            pdf_link = f' · <a href="figures/{pdf}">PDF</a>' if pdf else ""
-            gallery.append(
-                f'<figure><img src="figures/{png}" alt="{html.escape(name)}">'
-                f"<figcaption><b>{html.escape(res.get('paper', ''))} {html.escape(res.get('figure', ''))}</b> "
-                f"&mdash; {html.escape(res.get('title', ''))} (<code>{html.escape(name)}</code>, "
-                f"notebook {link}{pdf_link})</figcaption></figure>"
-            )
-        for c in res.get("claims", []):
-            claim_rows.append(
-                f"<tr><td>{html.escape(c.get('paper', ''))}</td><td>{html.escape(c.get('figure', ''))}</td>"
-                f"<td>{html.escape(c['statement'])}<div class='muted'>{html.escape(c['metric'])}</div></td>"
-                f"<td>{_fmt(c.get('value'))}</td><td>{html.escape(c['threshold'])}</td>"
-                f"<td>{_verdict_badge(c['verdict'])}</td><td>{link}</td></tr>"
-            )
-    counts = {v: 0 for v in ("reproduced", "not reproduced", "inconclusive")}
-    for res in runs:
-        for c in res.get("claims", []):
-            counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
-    summary = " · ".join(f"{_verdict_badge(k)} {v}" for k, v in counts.items())
-    empty = "<p class='muted'>No runs found at this profile yet: run <code>make reproduce</code>.</p>"
-    index = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>gpkit report ({html.escape(profile)} profile)</title>
-<style>{_CSS}</style></head><body>
-<h1>gpkit: reproducing WGAN-GP</h1>
-<p class="muted">"Improved Training of Wasserstein GANs" (Gulrajani et al., 2017) with "Wasserstein GAN" and
-"Many Paths to Equilibrium". Profile <b>{html.escape(profile)}</b>; built {time.strftime('%Y-%m-%d %H:%M')}.</p>
-<h2>Claims</h2><p>{summary}</p>
-<table><thead><tr><th>paper</th><th>figure</th><th>claim (and our metric)</th><th>ours</th><th>threshold</th>
-<th>verdict</th><th>notebook</th></tr></thead><tbody>{''.join(claim_rows)}</tbody></table>
-{'' if claim_rows else empty}
-<h2>Figures</h2>{''.join(gallery) or empty}
-<h2>Runs</h2>
-<table><thead><tr><th>notebook</th><th>figure</th><th>profile</th><th>duration</th><th>device</th><th>commit</th>
-<th>versions</th></tr></thead><tbody>{''.join(run_rows)}</tbody></table>
-</body></html>
-"""
+            label = NOTEBOOK_TITLES.get(nb, res.get("title", nb))
+            page = htmlreport.render_notebook(res["executed_notebook"], label=label, profile=res["profile"],
+                                              finished=str(res.get("finished", "")))
+            pages[nb] = atomic_write_text(out / f"{nb}.html", page).name
+        for files in res.get("figures", {}).values():
+            for fname in files.values():
+                if (run_dir / fname).is_file():
+                    shutil.copy2(run_dir / fname, out / "figures" / fname)
+        data_dir = out / "data" / nb
+        data_dir.mkdir(parents=True, exist_ok=True)
+        for fname in ["results.json", *res.get("csv", {}).values()]:
+            if (run_dir / fname).is_file():
+                shutil.copy2(run_dir / fname, data_dir / fname)
+                data_files.setdefault(nb, []).append(f"data/{nb}/{fname}")
+    index = htmlreport.render_index(
+        runs, profile=profile, pages=pages, notebooks=[p.stem for p in list_notebooks()], data_files=data_files,
+        built=time.strftime("%Y-%m-%d %H:%M"), commit=git_commit(),
+    )
     return atomic_write_text(out / "index.html", index)

@@ -92,6 +92,10 @@ def git_commit(root: Path | None = None) -> str | None:
     return sha + ("-dirty" if dirty else "")
 
 
+_LIBRARIES = ("torch", "torchvision", "numpy", "scipy", "pot", "pandas", "matplotlib", "papermill", "nbconvert",
+              "torch-fidelity", "submitit")
+
+
 def environment_info(device: torch.device | str | None = None) -> dict[str, Any]:
     """Versions and hardware that a result depends on (recorded in every ``results.json``)."""
     import importlib.metadata as md
@@ -114,6 +118,7 @@ def environment_info(device: torch.device | str | None = None) -> dict[str, Any]
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "git_commit": git_commit(),
+        "libraries": {pkg: version(pkg) for pkg in _LIBRARIES},
     }
     if dev is not None and dev.type == "cuda":
         info["cuda"] = torch.version.cuda

@@ -19,11 +19,15 @@ it, atomically, so a reader never sees half a file.
       "csv": {"name": "name.csv"},
       "claims": [{"id", "paper", "figure", "statement", "metric", "value", "threshold",
                   "verdict", "details"}],
+      "comparisons": [{"key", "table", "row", "column", "paper", "paper_std", "ours", "ours_std",
+                       "profile", "dataset", "backbone", "n", "note"}],
       "notes": ["where and why this run departs from the paper's settings"]
     }
 
 Verdicts are one of :data:`VERDICTS` and are computed from the run's own numbers
-by :func:`judge`.
+by :func:`judge`. Claim ids and comparison keys are those of :mod:`gpkit.catalog`;
+a comparison puts our number beside one the paper prints (Tables 2-4) and says
+which profile, dataset and metric backbone produced it.
 """
 
 from __future__ import annotations
@@ -154,6 +158,7 @@ class Run:
         self.environment = environment_info(device)
         self.metrics: dict[str, Any] = {}
         self.claims: list[Claim] = []
+        self.comparisons: list[dict[str, Any]] = []
         self.figures: dict[str, dict[str, str]] = {}
         self.csv: dict[str, str] = {}
         self.notes: list[str] = []
@@ -200,6 +205,40 @@ class Run:
         self.write()
         return claim
 
+    def add_comparison(
+        self,
+        key: str,
+        ours: float | Sequence[str] | None,
+        *,
+        dataset: str,
+        backbone: str | None = None,
+        std: float | None = None,
+        n: int | None = None,
+        note: str = "",
+    ) -> dict[str, Any]:
+        """Put our number (or, for Table 4, our sample sentences) beside the paper's value ``key``.
+
+        ``key`` is a :data:`gpkit.catalog.NUMBERS` key (``ValueError`` otherwise);
+        ``dataset`` and ``backbone`` (e.g. ``"inception"`` or ``"classifier"``) say what
+        produced ours, ``n`` how many samples. Replaces an earlier entry with the same key.
+        """
+        from gpkit.catalog import number
+
+        ref = number(key)
+        if not isinstance(dataset, str) or not dataset:
+            raise ValueError(f"dataset must name the dataset that produced our value, got {dataset!r}")
+        if ours is not None and not isinstance(ours, (int, float)):
+            ours = [str(line) for line in ours]
+        entry = {
+            "key": key, "table": ref.table, "row": ref.row, "column": ref.column,
+            "paper": ref.value, "paper_std": ref.std,
+            "ours": float(ours) if isinstance(ours, (int, float)) else ours, "ours_std": std,
+            "profile": self.profile, "dataset": dataset, "backbone": backbone, "n": n, "note": note,
+        }
+        self.comparisons = [c for c in self.comparisons if c["key"] != key] + [entry]
+        self.write()
+        return entry
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
@@ -218,6 +257,7 @@ class Run:
             "figures": self.figures,
             "csv": self.csv,
             "claims": [asdict(c) for c in self.claims],
+            "comparisons": self.comparisons,
             "notes": self.notes,
         }
 
