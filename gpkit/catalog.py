@@ -209,6 +209,21 @@ FIGURES: tuple[PaperFigure, ...] = (
         "clean gradients on all parts of the space.",
         "10_wgan_paper", ("wgan_fig3_saturation",),
     ),
+    PaperFigure(
+        "wgan/fig4", "WGAN", "Figure 4",
+        "Training curves and samples at different stages of training. We can see a clear correlation between lower "
+        "error and better sample quality. [...] Lower half: both the generator and the discriminator are MLPs with "
+        "substantially high learning rates (so training failed). Loss is constant and samples are constant as well.",
+        "06_loss_curves", ("wgan_fig4_loss_and_samples",),
+    ),
+    PaperFigure(
+        "wgan/fig6-8", "WGAN", "Figures 6-8",
+        "Algorithms trained with a DCGAN generator (Figure 6), a generator without batch normalization and a "
+        "constant number of filters (Figure 7), and an MLP generator with 4 layers and 512 units (Figure 8). Left: "
+        "WGAN algorithm. Right: standard GAN formulation. [...] the standard GAN failed to learn while the WGAN "
+        "still was able to produce samples.",
+        "08_architecture_zoo", ("wgan_fig6_8_generators",),
+    ),
     # --------------------------------------------------------------- Many Paths
     PaperFigure(
         "many-paths/synthetic", "Many Paths", "Synthetic experiments I and II",
@@ -284,6 +299,12 @@ CLAIMS: tuple[PaperClaim, ...] = (
     _c("wgan-fig3-discriminator-saturates", "WGAN", "Figure 3", "10_wgan_paper",
        "The optimal GAN discriminator saturates (vanishing gradients at the fake samples); the WGAN critic stays "
        "close to linear."),
+    _c("wgan-fig4-loss-tracks-quality", "WGAN", "Figure 4", "06_loss_curves",
+       "The critic's estimate of the EM distance falls as sample quality improves (and stays flat when training "
+       "fails)."),
+    _c("wgan-fig6-8-generators", "WGAN", "Figures 6-8", "08_architecture_zoo",
+       "With the no-BN constant-filter and the MLP generators WGAN still produces samples where the standard GAN "
+       "fails or collapses; with the DCGAN generator both work."),
     _c("many-paths-ns-gan-converges", "Many Paths", "Synthetic experiments I and II", "11_many_paths_synthetic",
        "The non-saturating GAN converges to the 1-D data manifold where JS minimisation predicts failure."),
     _c("many-paths-penalties-robust", "Many Paths", "Figures 5-6 (hyperparameter sensitivity)",

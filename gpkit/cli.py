@@ -3,7 +3,7 @@
     gpkit list
     gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
     gpkit reproduce [--profile P] [--only 01,02]
-    gpkit report [--profile P]
+    gpkit report [--profile P] [--check] [--screenshot PNG]
 """
 
 from __future__ import annotations
@@ -42,7 +42,46 @@ def _parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--only", default=None, help="comma-separated notebook numbers or names, e.g. 01,02")
     p_html = sub.add_parser("report", help="build report/index.html from the latest runs")
     p_html.add_argument("--profile", default="quick", choices=report.PROFILES)
+    p_html.add_argument("--check", action="store_true",
+                        help="open every page in headless Chromium (network blocked) and report console errors "
+                             "and broken images; exit status 1 if any")
+    p_html.add_argument("--screenshot", default=None, help="with --check: save a screenshot of the index here")
     return ap
+
+
+def _print_run(outcome: report.NotebookRun) -> None:
+    """Where a run's results, figures and executed notebook went, and its verdicts."""
+    import json
+
+    out = outcome.out_dir
+    print(f"[gpkit] {outcome.notebook} finished in {outcome.seconds:.0f} s")
+    print(f"[gpkit] executed notebook: {out / (outcome.notebook + '.ipynb')}")
+    results = out / "results.json"
+    print(f"[gpkit] results: {results}")
+    if not results.is_file():
+        return
+    res = json.loads(results.read_text())
+    for files in res.get("figures", {}).values():
+        print(f"[gpkit] figure: {', '.join(str(out / f) for f in files.values())}")
+    for claim in res.get("claims", []):
+        print(f"[gpkit] claim {claim['id']}: {claim['verdict']}")
+
+
+def _check_report(index, screenshot: str | None) -> int:
+    from gpkit import browser
+
+    pages = [index, *sorted(p for p in index.parent.glob("*.html") if p != index)]
+    checks = browser.check_pages(pages, screenshot=screenshot)
+    bad = 0
+    for check in checks:
+        status = "ok" if check.ok else "PROBLEMS"
+        print(f"[gpkit] {check.path.name}: {status} ({check.images} images)")
+        for line in check.problems():
+            bad += 1
+            print(f"    {line}")
+    if screenshot:
+        print(f"[gpkit] screenshot: {screenshot}")
+    return 1 if bad else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,9 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         params = {name: _value(value) for name, value in args.parameter}
         outcome = report.run_notebook(args.notebook, profile=args.profile, parameters=params,
                                       out_dir=args.out_dir, log_output=True)
-        print(f"[gpkit] {outcome.notebook} finished in {outcome.seconds:.0f} s")
-        print(f"[gpkit] results: {outcome.out_dir / 'results.json'}")
-        print(f"[gpkit] figures and executed notebook: {outcome.out_dir}")
+        _print_run(outcome)
         return 0
     if args.command == "reproduce":
         only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
@@ -69,8 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"[gpkit] FAILED {o.notebook}: {o.error}", file=sys.stderr)
         return 1 if failed else 0
     if args.command == "report":
-        print(f"[gpkit] report: {report.build_report(profile=args.profile)}")
-        return 0
+        index = report.build_report(profile=args.profile)
+        print(f"[gpkit] report: {index}")
+        return _check_report(index, args.screenshot) if args.check else 0
     return 2  # pragma: no cover - argparse enforces the choices
 
 

@@ -428,7 +428,8 @@ def render_notebook(executed: str | Path, *, label: str, profile: str, finished:
         embed_images=True,
     )
     nb = nbformat.read(str(executed), as_version=4)
-    nb.metadata.pop("widgets", None)  # widget state needs the CDN widget manager; the static figures suffice
+    nb.metadata.pop("widgets", None)
+    nb.metadata["title"] = label  # widget state needs the CDN widget manager; the static figures suffice
     body, _ = exporter.from_notebook_node(
         nb, resources={"gpkit": {"label": label, "profile": profile, "finished": finished}}
     )

@@ -41,11 +41,19 @@ def verdict_color(verdict: str) -> str:
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Context manager applying :data:`STYLE`."""
-    import matplotlib.pyplot as plt
+    """Context manager applying :data:`STYLE`, restoring only those keys afterwards.
 
-    with plt.rc_context(STYLE):
+    (``plt.rc_context`` also restores the ``backend`` entry; inside a Jupyter kernel
+    that resets the inline backend and the next cell's figures were never shown.)
+    """
+    import matplotlib as mpl
+
+    saved = {key: mpl.rcParams[key] for key in STYLE}
+    mpl.rcParams.update(STYLE)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def export_figure(fig, out_dir: str | Path, name: str, formats: Iterable[str] = ("png", "pdf")) -> dict[str, Path]:

@@ -12,16 +12,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gpkit.params import check_choice
-from gpkit.utils import atomic_write_text, project_root
+from gpkit.utils import BATCH_ENV, atomic_write_text, project_root
 
 __all__ = [
     "PROFILES",
@@ -103,16 +105,35 @@ def run_notebook(
     out.mkdir(parents=True, exist_ok=True)
     params = {"profile": profile, "out_dir": str(out.resolve()), "progress": progress, **dict(parameters or {})}
     t0 = time.perf_counter()
-    pm.execute_notebook(
-        str(src),
-        str(out / src.name),
-        parameters=params,
-        kernel_name="python3",
-        cwd=str(project_root()),
-        progress_bar=log_output,
-        log_output=log_output,
-    )
+    with _batch_kernel_env():
+        pm.execute_notebook(
+            str(src),
+            str(out / src.name),
+            parameters=params,
+            kernel_name="python3",
+            cwd=str(project_root()),
+            progress_bar=log_output,
+            log_output=log_output,
+        )
     return NotebookRun(src.stem, out, time.perf_counter() - t0)
+
+
+@contextmanager
+def _batch_kernel_env() -> Iterator[None]:
+    """Environment inherited by the kernel papermill starts: batch mode (no widgets), and the inline
+    matplotlib backend even when the caller runs headless with ``MPLBACKEND=Agg`` (else figures
+    would be saved but never shown in the executed notebook and its report page)."""
+    wanted = {BATCH_ENV: "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    previous = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def collect_runs(profile: str = "quick", runs_root: str | Path | None = None) -> list[dict[str, Any]]:

@@ -25,7 +25,28 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_json",
     "atomic_torch_save",
+    "BATCH_ENV",
+    "interactive_session",
 ]
+
+#: Set to ``1`` by :func:`gpkit.report.run_notebook` for the kernels it starts (papermill runs).
+BATCH_ENV = "GPKIT_BATCH"
+
+
+def interactive_session() -> bool:
+    """True inside a Jupyter kernel that a person drives (JupyterLab, Notebook), False in batch runs.
+
+    Batch runs are the kernels started by ``gpkit run`` / ``make reproduce`` (they set
+    ``GPKIT_BATCH=1``) and plain Python processes without a kernel.
+    """
+    if os.environ.get(BATCH_ENV) == "1":
+        return False
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 def project_root() -> Path:

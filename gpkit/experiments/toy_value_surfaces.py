@@ -212,6 +212,7 @@ def run(
             arrays[f"{ds}/{method}"] = critic_values(critic, grid).reshape(len(ys), len(xs))
             if snaps.frames:
                 its = sorted(snaps.frames)
+                arrays["snapshot_xs"], arrays["snapshot_ys"], _ = grid_points(snaps.extent, snaps.n)
                 arrays[f"{ds}/{method}/snapshot_steps"] = np.array(its)
                 arrays[f"{ds}/{method}/snapshots"] = np.stack([snaps.frames[i] for i in its])
             for h in result.history:
@@ -366,3 +367,125 @@ def plot_diagnostics(source: Run | dict[str, Any]):
             ax.legend(fontsize=8)
         fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------ explorer
+def snapshot_index(source: Run | dict[str, Any]) -> dict[tuple[str, str], np.ndarray]:
+    """``{(dataset, method): training steps}`` of the value-surface snapshots saved during training."""
+    arrays = plot_data(source)["arrays"]
+    return {tuple(k.split("/")[:2]): arrays[k] for k in arrays if k.endswith("/snapshot_steps")}
+
+
+def plot_snapshot(source: Run | dict[str, Any], dataset: str, method: str, step: int, levels: int = 20):
+    """One snapshot: the critic's value surface at training ``step`` (left) beside its training curve (right).
+
+    ``step`` must be one of the saved snapshot steps (see :func:`snapshot_index`).
+    """
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import COLORS, style
+
+    data = plot_data(source)
+    arrays = data["arrays"]
+    steps = snapshot_index(source)
+    check_choice("dataset and method", (dataset, method), list(steps))
+    steps_here = [int(s) for s in steps[dataset, method]]
+    check_choice("step", int(step), steps_here)
+    frame = arrays[f"{dataset}/{method}/snapshots"][steps_here.index(int(step))]
+    n = frame.shape[0]
+    if "snapshot_xs" in arrays:
+        xs, ys = arrays["snapshot_xs"], arrays["snapshot_ys"]
+    else:  # runs made before the grid was stored: same extent as the final surfaces
+        xs = np.linspace(float(arrays["xs"][0]), float(arrays["xs"][-1]), n)
+        ys = xs
+    curve = [c for c in data["curves"] if c["dataset"] == dataset and c["method"] == method]
+    with style():
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
+        ax.contourf(xs, ys, frame, levels=levels, cmap="viridis", alpha=0.85)
+        ax.contour(xs, ys, frame, levels=levels, colors="k", linewidths=0.3, alpha=0.5)
+        real = arrays[f"{dataset}/real"][:500]
+        ax.scatter(real[:, 0], real[:, 1], s=3, c=COLORS["data"], marker="+", linewidths=0.6)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{dataset}, {METHOD_LABELS[method]}: step {int(step):,} of {steps_here[-1]:,}")
+        bx.plot([c["step"] for c in curve], [c["w_estimate"] for c in curve], color=COLORS[method], lw=1)
+        bx.axvline(int(step), color="k", ls="--", lw=1)
+        bx.set_xlabel("critic step")
+        bx.set_ylabel("W estimate  E_real D - E_fake D")
+        bx.set_title("Training curve (dashed: this snapshot)")
+        fig.tight_layout()
+    return fig
+
+
+def explorer(source: Run | dict[str, Any] | str | Path):
+    """An ipywidgets explorer of the snapshots: dataset, constraint and training step chosen with widgets.
+
+    ``source`` is a live :class:`Run`, a dict from :func:`load`, or a run folder.
+    Returns the widget (a ``VBox``); :func:`show_explorer` displays it only in an interactive session.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    if isinstance(source, (str, Path)):
+        source = load(source)
+    index = snapshot_index(source)
+    if not index:
+        raise ValueError("this run saved no snapshots (profile field snapshots = 0); re-run with snapshots > 0")
+    datasets = list(dict.fromkeys(ds for ds, _ in index))
+    methods = [m for m in METHODS if any(m == mm for _, mm in index)]
+    ds_w = widgets.Dropdown(options=datasets, value=datasets[0], description="dataset")
+    m_w = widgets.ToggleButtons(options=[(METHOD_LABELS[m], m) for m in methods], value=methods[0],
+                                description="constraint")
+    step_w = widgets.SelectionSlider(options=[int(s) for s in index[datasets[0], methods[0]]], description="step",
+                                     continuous_update=False, layout=widgets.Layout(width="60%"))
+    step_w.value = step_w.options[-1]
+    out = widgets.Output()
+    busy = {"updating": False}  # no redraws while the slider's options are swapped
+
+    def redraw(*_: Any) -> None:
+        if busy["updating"]:
+            return
+        with out:
+            out.clear_output(wait=True)
+            fig = plot_snapshot(source, ds_w.value, m_w.value, step_w.value)
+            display(fig)
+            plt.close(fig)
+
+    def new_run(*_: Any) -> None:
+        options = [int(s) for s in index[ds_w.value, m_w.value]]
+        if list(step_w.options) != options:
+            fraction = step_w.index / max(1, len(step_w.options) - 1)
+            busy["updating"] = True
+            try:
+                step_w.options = options
+                step_w.index = round(fraction * (len(options) - 1))
+            finally:
+                busy["updating"] = False
+        redraw()
+
+    ds_w.observe(new_run, names="value")
+    m_w.observe(new_run, names="value")
+    step_w.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([ds_w, m_w]), step_w, out])
+
+
+def show_explorer(source: Run | dict[str, Any] | str | Path) -> Any:
+    """Display :func:`explorer` in JupyterLab; in a batch run (papermill, ``gpkit run``) only say where it is.
+
+    Batch runs keep the notebook's static figures and no widget state, so the report
+    needs no widget manager. Returns the widget, or None in batch mode.
+    """
+    from IPython.display import Markdown, display
+
+    from gpkit.utils import interactive_session
+
+    if not interactive_session():
+        display(Markdown("*Interactive explorer: open this notebook in JupyterLab to browse the value surfaces "
+                         "saved during training (dataset, constraint, training step).*"))
+        return None
+    widget = explorer(source)
+    display(widget)
+    return widget
