@@ -10,13 +10,14 @@ PROFILE ?= quick
 ONLY    ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup reproduce report test lab clean
+.PHONY: help setup reproduce report test lab data clean
 
 help:
 	@echo "make reproduce   run every notebook at PROFILE=$(PROFILE) into runs/, copy figures/, build report/index.html"
 	@echo "                 (ONLY=01,02 restricts the notebooks; PROFILE=smoke|quick|paper)"
 	@echo "make test        run the test suite (unit tests, notebook smoke runs, report build)"
 	@echo "make report      rebuild report/index.html from the latest runs"
+	@echo "make data        fetch the datasets this machine can reach into data/ and list what is missing"
 	@echo "make lab         open the notebooks in JupyterLab"
 	@echo "make setup       only create .venv and install gpkit"
 	@echo "make clean       remove runs/ and report/"
@@ -29,7 +30,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-reproduce: $(STAMP)
+reproduce: $(STAMP) data
 	$(BIN)/gpkit reproduce --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
 
 report: $(STAMP)
@@ -37,6 +38,9 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+data: $(STAMP)
+	$(BIN)/python -m gpkit.data.fetch
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install -e ".[lab]"

@@ -177,7 +177,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "either our method (left) or weight clipping (right). In particular, with our method, the critic overfits "
         "faster than the generator, causing the training loss to increase gradually over time even as the "
         "validation loss drops.",
-        "05_overfitting_curves", ("fig5b_overfitting",),
+        "05_overfitting_curves", ("fig5b_overfitting", "fig5b_samples"),
     ),
     PaperFigure(
         "wgan-gp/one-sided", "WGAN-GP", "Appendix (one-sided penalty)",

@@ -364,11 +364,16 @@ class Trainer:
         with torch.no_grad():
             return self.generator(z)
 
-    def critic_step(self) -> torch.Tensor:
-        """One critic update; returns ``[critic_loss, critic_objective, penalty]`` (detached)."""
+    def critic_losses(
+        self, real: torch.Tensor, fake: torch.Tensor, rng: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(loss, objective, penalty)`` of the critic on one batch: the loss a critic step minimises.
+
+        ``rng`` draws the penalty's interpolation weights (default: the loop's generator);
+        probes pass their own so that measuring does not change the training run.
+        """
         cfg = self.config
-        real = self.real_sampler(cfg.batch_size, self.rng)
-        fake = self._fakes(real)
+        rng = self.rng if rng is None else rng
         if self._critic_bn:  # separate passes keep real and fake batch statistics apart, as the reference
             d_real, d_fake = self.critic(real), self.critic(fake)
         else:
@@ -376,12 +381,19 @@ class Trainer:
             d_real, d_fake = out[: real.shape[0]], out[real.shape[0]:]
         objective = self.objective.critic_loss(d_real, d_fake)
         if cfg.penalty == "gp" or cfg.penalty == "gp_one_sided":
-            pen = gradient_penalty(self.critic, real, fake, cfg.lam, cfg.penalty == "gp_one_sided", self.rng)
+            pen = gradient_penalty(self.critic, real, fake, cfg.lam, cfg.penalty == "gp_one_sided", rng)
         elif cfg.penalty == "dragan":
-            pen = dragan_penalty(self.critic, real, cfg.lam, generator=self.rng)
+            pen = dragan_penalty(self.critic, real, cfg.lam, generator=rng)
         else:
             pen = torch.zeros((), device=self.device)
-        loss = objective + pen
+        return objective + pen, objective, pen
+
+    def critic_step(self) -> torch.Tensor:
+        """One critic update; returns ``[critic_loss, critic_objective, penalty]`` (detached)."""
+        cfg = self.config
+        real = self.real_sampler(cfg.batch_size, self.rng)
+        fake = self._fakes(real)
+        loss, objective, pen = self.critic_losses(real, fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()

@@ -4,18 +4,48 @@ from __future__ import annotations
 
 import os
 
+import nbformat
+import numpy as np
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def _fake_mnist(root) -> None:
+    """A tiny MNIST in torchvision's raw layout (idx files): 400 train and 100 test 'digits' (bars at random
+    positions), so that notebooks needing MNIST run their full path without the real data."""
+    from gpkit.data.fetch import write_idx
+
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 400), ("t10k", 100)):
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        images = np.zeros((n, 28, 28), dtype=np.uint8)
+        for i, label in enumerate(labels):
+            col = 4 + 2 * int(label)
+            images[i, 4:24, col:col + 3] = rng.integers(180, 256)
+        write_idx(root / "MNIST" / "raw" / f"{split}-images-idx3-ubyte", images)
+        write_idx(root / "MNIST" / "raw" / f"{split}-labels-idx1-ubyte", labels)
+
+
+def _takes_parameter(notebook, name: str) -> bool:
+    book = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
+    return f"{name} =" in cell.source
+
+
 @pytest.fixture(scope="session")
 def smoke_runs(tmp_path_factory):
-    """Run every notebook with papermill at ``profile="smoke"`` into a temporary ``runs/``; returns its root."""
+    """Run every notebook with papermill at ``profile="smoke"`` into a temporary ``runs/``; returns its root.
+
+    Notebooks with a ``data_root`` parameter read a generated tiny MNIST (real file format, fake digits).
+    """
     from gpkit import report
 
     root = tmp_path_factory.mktemp("runs")
+    data_root = tmp_path_factory.mktemp("data")
+    _fake_mnist(data_root)
     outcomes = {}
     for nb in report.list_notebooks():
-        outcomes[nb.stem] = report.run_notebook(nb, profile="smoke", runs_root=root)
+        params = {"data_root": str(data_root)} if _takes_parameter(nb, "data_root") else {}
+        outcomes[nb.stem] = report.run_notebook(nb, profile="smoke", runs_root=root, parameters=params)
     return root, outcomes

@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+import torch
 
 from gpkit.experiments import deep_critic_gradients as fig1b
 from gpkit.experiments import toy_value_surfaces as fig1a
@@ -150,3 +151,49 @@ def test_claims_table_shows_full_text_and_verdicts(tmp_path):
     assert frame.loc["c1", "verdict"] == "not reproduced" and frame.loc["c1", "claim"] == long
     html = run.claims_table().to_html()
     assert long in html and "#d95f02" in html  # the not-reproduced colour
+
+
+# ------------------------------------------------------------- Figure 5b
+def _loss_rows(method, train, val):
+    return [{"method": method, "iteration": 100 * i, "train_neg_loss": t, "validation_neg_loss": v}
+            for i, (t, v) in enumerate(zip(train, val))]
+
+
+def test_fig5b_claims_follow_the_curves():
+    from gpkit.experiments import overfitting_curves as f5
+
+    n = 40
+    rising = [2.0 + 0.01 * i for i in range(n)]
+    falling = [2.0 - 0.01 * i for i in range(n)]
+    flat = [2.0] * n
+    rows = _loss_rows("gp", rising, falling) + _loss_rows("clip", [0.1 + 0.002 * i for i in range(n)], [0.1] * n)
+    verdicts = {c.id: c.verdict for c in f5.claims(f5.summarise(rows, ["gp", "clip"]))}
+    assert verdicts == {"fig5b-train-val-diverge": "reproduced", "fig5b-gp-train-rises-val-falls": "reproduced"}
+    rows = _loss_rows("gp", flat, flat) + _loss_rows("clip", flat, flat)
+    verdicts = {c.id: c.verdict for c in f5.claims(f5.summarise(rows, ["gp", "clip"]))}
+    assert verdicts == {"fig5b-train-val-diverge": "not reproduced", "fig5b-gp-train-rises-val-falls": "inconclusive"}
+    rows = _loss_rows("gp", falling, [v - 0.5 for v in falling])  # both fall: a gap but no opposite trends
+    (s,) = f5.summarise(rows, ["gp"])
+    assert s["relative_gap_growth"] == pytest.approx(0.0, abs=1e-9)
+    verdict = {c.id: c.verdict for c in f5.claims([s])}["fig5b-gp-train-rises-val-falls"]
+    assert verdict == "not reproduced"
+
+
+def test_fig5b_validation_and_splits(monkeypatch, tmp_path):
+    import gpkit.data.images as images
+    from gpkit.experiments import overfitting_curves as f5
+
+    with pytest.raises(ValueError, match="val_split must be one of"):
+        f5.run(profile="smoke", val_split="dev", progress=False, out_dir=tmp_path)
+    with pytest.raises(ValueError, match="methods"):
+        f5.run(profile="smoke", methods=["gp", "lsgan"], progress=False, out_dir=tmp_path)
+    data = torch.arange(50, dtype=torch.float32).view(50, 1, 1, 1)
+    monkeypatch.setattr(images, "load", lambda name, root, split, subset=None, seed=0: data)
+    p = {**f5.PROFILES["smoke"], "n_train": 10, "n_val": 15}
+    train, val, _ = f5.split_data(p, "data", seed=3)
+    assert len(train) == 10 and len(val) == 15
+    assert not set(train.flatten().tolist()) & set(val.flatten().tolist()), "held-out digits are never trained on"
+    again, _, _ = f5.split_data(p, "data", seed=3)
+    assert torch.equal(train, again)
+    with pytest.raises(ValueError, match="exceeds"):
+        f5.split_data({**p, "n_train": 45, "n_val": 10}, "data", seed=0)

@@ -1,0 +1,98 @@
+"""Training probes for image runs: the critic loss over whole data splits, and sample grids.
+
+Both are :class:`gpkit.train.Callback` objects (``every`` generator iterations, with
+``state_dict`` so that their records survive a resume). They draw their own random
+numbers from a generator seeded with ``seed + iteration``, so probing never changes
+the training run and a resumed run records the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gpkit.params import check_int
+from gpkit.train import Trainer
+from gpkit.utils import make_generator
+
+__all__ = ["CriticLoss", "SampleGrids"]
+
+
+class CriticLoss:
+    """The full critic loss (objective + penalty) over whole splits, every ``every`` iterations.
+
+    ``splits`` maps a name (``"train"``, ``"validation"``) to images ``(N, C, H, W)``;
+    each split is cut into batches of ``batch_size`` real images, each batch meets as
+    many fresh fakes, and the batch losses are averaged (weighted by batch size). This is
+    the reference's "dev disc cost" of Figure 5b. ``records`` holds one dict per probe:
+    ``iteration`` and, per split, ``<name>_loss``, ``<name>_objective``, ``<name>_penalty``.
+    """
+
+    def __init__(self, every: int, splits: Mapping[str, torch.Tensor], batch_size: int, seed: int = 0) -> None:
+        self.every = check_int("every", every, minimum=0)
+        self.splits = dict(splits)
+        self.batch_size = check_int("batch_size", batch_size, minimum=1)
+        self.seed = seed
+        self.records: list[dict[str, float]] = []
+
+    def __call__(self, trainer: Trainer, iteration: int) -> None:
+        rng = make_generator(self.seed + 7919 * (iteration + 1), trainer.device)
+        record: dict[str, float] = {"iteration": iteration}
+        for name, images in self.splits.items():
+            totals = torch.zeros(3, dtype=torch.float64)
+            for real in images.split(self.batch_size):
+                real = real.to(trainer.device)
+                z = torch.randn(real.shape[0], trainer.generator.latent_dim, generator=rng, device=trainer.device)
+                with torch.no_grad():
+                    fake = trainer.generator(z)
+                losses = trainer.critic_losses(real, fake, rng)
+                totals += torch.stack([v.detach().double().cpu() for v in losses]) * real.shape[0]
+            mean = (totals / images.shape[0]).tolist()
+            record.update({f"{name}_loss": mean[0], f"{name}_objective": mean[1], f"{name}_penalty": mean[2]})
+        self.records.append(record)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"records": [dict(r) for r in self.records]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.records = [dict(r) for r in state["records"]]
+
+
+class SampleGrids:
+    """Sample grids from fixed latent codes every ``every`` iterations.
+
+    Each grid is saved as ``<out_dir>/samples_<iteration>.png`` (torchvision's
+    ``save_image``) when ``out_dir`` is given and kept in ``grids`` as a ``(3, H, W)``
+    tensor in [0, 1]; ``value_range`` is the generator's output range.
+    """
+
+    def __init__(self, every: int, z: torch.Tensor, value_range: tuple[float, float],
+                 out_dir: str | Path | None = None, nrow: int = 8) -> None:
+        self.every = check_int("every", every, minimum=0)
+        self.z = z
+        self.value_range = value_range
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.nrow = nrow
+        self.grids: dict[int, torch.Tensor] = {}
+
+    def __call__(self, trainer: Trainer, iteration: int) -> None:
+        from torchvision.utils import save_image
+
+        from gpkit.models.images import sample_grid
+
+        grid = sample_grid(trainer.generator, self.z.to(trainer.device), self.value_range, self.nrow)
+        self.grids[iteration] = grid
+        if self.out_dir is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            save_image(grid, self.out_dir / f"samples_{iteration:07d}.png")
+
+    def state_dict(self) -> dict[str, Any]:
+        its = sorted(self.grids)
+        return {"iterations": its, "grids": torch.stack([self.grids[i] for i in its]) if its else None}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state["grids"] is not None:
+            self.grids = {int(i): g for i, g in zip(state["iterations"], state["grids"])}

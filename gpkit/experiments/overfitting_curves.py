@@ -1,0 +1,309 @@
+"""Figure 5b: WGAN critics overfit 1000 MNIST digits (notebook ``05_overfitting_curves``).
+
+WGAN-GP and WGAN with weight clipping train the reference MNIST model on a random
+subset of 1000 digits. Every ``eval_every`` generator iterations we average the full
+critic loss (with fresh fakes, penalty included) over the whole training subset and
+over held-out digits; the paper plots the negative of both. Overfitting shows as the
+two curves separating: the critic scores the digits it trains on higher than unseen
+ones. With the penalty, the paper also sees the training curve rise while the
+validation curve falls.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from gpkit.callbacks import CriticLoss, SampleGrids
+from gpkit.experiments.base import Claim, Run, plot_data, start_run
+from gpkit.models.images import mnist_critic, mnist_generator
+from gpkit.params import check_choice, check_int, check_positive, check_range
+from gpkit.train import TrainConfig, Trainer
+from gpkit.utils import make_generator, project_root
+
+__all__ = ["NOTEBOOK", "PROFILES", "METHODS", "run", "claims", "split_data", "plot_overfitting", "plot_samples", "load"]
+
+NOTEBOOK = "05_overfitting_curves"
+TITLE = "Overfitting on 1000 MNIST digits: training and validation critic losses"
+METHODS = ("gp", "clip")
+METHOD_LABELS = {"gp": "WGAN-GP (our method)", "clip": "WGAN with weight clipping"}
+VAL_SPLITS = ("heldout", "test")
+
+_COMMON: dict[str, Any] = dict(
+    dataset="mnist",
+    n_train=1000,
+    methods=["gp", "clip"],
+    n_critic=5,
+    lam=10.0,
+    gp_lr=1e-4,
+    gp_betas=[0.5, 0.9],
+    clip_lr=5e-5,
+    clip=0.01,
+    samples=64,
+)
+
+#: ``paper``: the reference's DIM 64, batch 50, 200,000 iterations; validation on the 10,000 test digits.
+#: ``quick``: DIM 32 and 2,000 iterations on the offline 10,000 digits (1000 train, 2000 of the rest held out),
+#: sized from PAPER_SPEC's CPU calibration, where the gap opened after about 1,200 iterations.
+PROFILES: dict[str, dict[str, Any]] = {
+    "smoke": {**_COMMON, "dim": 8, "batch_size": 20, "iterations": 12, "eval_every": 4, "n_train": 60,
+              "n_val": 60, "val_split": "heldout", "samples": 16, "checkpoint_every": 0},
+    "quick": {**_COMMON, "dim": 32, "batch_size": 50, "iterations": 2000, "eval_every": 50, "n_val": 2000,
+              "val_split": "heldout", "checkpoint_every": 500},
+    "paper": {**_COMMON, "dim": 64, "batch_size": 50, "iterations": 200_000, "eval_every": 100, "n_val": None,
+              "val_split": "test", "checkpoint_every": 10_000},
+}
+
+#: Claim thresholds. Gaps are (negative critic loss on train) - (on validation), taken relative to the peak size
+#: of the two curves so that clipping (small losses) and the penalty (order 1) are judged alike.
+MIN_RELATIVE_GAP_GROWTH = 0.05
+GAP_MARGIN = 0.02
+TREND_MARGIN = 0.01
+
+
+def _validate(p: dict[str, Any]) -> None:
+    for key in ("dim", "batch_size", "iterations", "eval_every", "n_train", "n_critic", "samples"):
+        check_int(key, p[key], minimum=1)
+    if p["n_val"] is not None:
+        check_int("n_val", p["n_val"], minimum=1)
+    check_int("checkpoint_every", p["checkpoint_every"], minimum=0)
+    check_choice("val_split", p["val_split"], VAL_SPLITS)
+    check_choice("dataset", p["dataset"], ("mnist", "fashion_mnist"))
+    if not isinstance(p["methods"], (list, tuple)) or not p["methods"]:
+        raise ValueError(f"methods must be a non-empty list drawn from {list(METHODS)}, got {p['methods']!r}")
+    for m in p["methods"]:
+        check_choice("methods", m, METHODS)
+    for key in ("gp_lr", "clip_lr", "clip"):
+        check_positive(key, p[key])
+    check_positive("lam", p["lam"], allow_zero=True)
+    for b in p["gp_betas"]:
+        check_range("gp_betas", b, 0.0, 0.999999)
+
+
+def split_data(p: dict[str, Any], data_root: str | Path, seed: int) -> tuple[torch.Tensor, torch.Tensor, str]:
+    """The training subset and the validation images, (N, 1, 28, 28) in [0, 1], and a description.
+
+    ``val_split="heldout"``: one seeded permutation of the train split gives ``n_train``
+    training digits and the next ``n_val`` (or all the rest) as validation. ``"test"``:
+    a seeded ``n_train`` subset of the train split, validation from the test split.
+    """
+    from gpkit.data.images import load
+
+    if p["val_split"] == "test":
+        train = load(p["dataset"], root=data_root, split="train", subset=p["n_train"], seed=seed)
+        val = load(p["dataset"], root=data_root, split="test")
+        if p["n_val"] is not None:
+            val = val[: p["n_val"]]
+        return train, val, f"{len(train)} train digits (seeded subset), {len(val)} test digits"
+    images = load(p["dataset"], root=data_root, split="train")
+    need = p["n_train"] + (p["n_val"] or 1)
+    if len(images) < need:
+        raise ValueError(f"n_train + n_val = {need} exceeds the {len(images)} images of {p['dataset']!r} "
+                         f"found under {data_root}")
+    order = torch.randperm(len(images), generator=make_generator(seed))
+    train = images[order[: p["n_train"]]]
+    rest = order[p["n_train"]:]
+    val = images[rest if p["n_val"] is None else rest[: p["n_val"]]]
+    return train, val, f"{len(train)} train digits and {len(val)} held-out digits of the same split"
+
+
+def _config(p: dict[str, Any], method: str, seed: int) -> TrainConfig:
+    common = dict(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"], seed=seed,
+                  checkpoint_every=p["checkpoint_every"], log_every=1)
+    if method == "gp":
+        return TrainConfig(penalty="gp", lam=p["lam"], optimizer="adam", lr=p["gp_lr"], betas=tuple(p["gp_betas"]),
+                           **common)
+    return TrainConfig(penalty="none", clip=p["clip"], optimizer="rmsprop_tf", lr=p["clip_lr"], **common)
+
+
+def run(
+    profile: str = "quick",
+    seed: int = 0,
+    device: str = "auto",
+    out_dir: str | Path | None = None,
+    progress: bool = True,
+    resume: bool = False,
+    data_root: str | Path | None = None,
+    **overrides: Any,
+) -> Run:
+    """Train both methods on the subset, probing train and validation critic losses; return the :class:`Run`.
+
+    ``data_root``: the datasets folder (default ``<repo>/data``; see ``data/README.md``).
+    Writes ``results.json``, ``losses.csv`` (one row per method and probe), ``train_curve.csv``
+    (minibatch critic loss per iteration) and sample grids under ``<out_dir>/<method>/``.
+    """
+    r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 5b", profiles=PROFILES, profile=profile,
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+    p = r.params
+    _validate(p)
+    data_root = Path(data_root) if data_root not in (None, "") else project_root() / "data"
+    train_x, val_x, described = split_data(p, data_root, seed)
+    r.note(f"Data: {p['dataset']} from {data_root}: {described}.")
+    r.note("Model: the reference MNIST DCGAN (gan_mnist.py); as there, batch norm in G and D only for weight "
+           "clipping, none with the penalty. Real batches are drawn at random with replacement (the reference "
+           "cycles through shuffled epochs), and the generator also steps at iteration 0.")
+    if profile != "paper":
+        r.note(f"{profile} profile: DIM {p['dim']} (paper 64), {p['iterations']:,} generator iterations (200,000), "
+               f"validation loss every {p['eval_every']} iterations over {len(val_x)} held-out digits.")
+    train_dev = train_x.to(r.device)
+
+    def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
+        return train_dev[torch.randint(0, len(train_dev), (n,), generator=rng, device=r.device)]
+
+    z_fixed = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
+    rows, curves, finals = [], [], {}
+    for method in p["methods"]:
+        torch.manual_seed(seed)
+        norm = "batch" if method == "clip" else "none"
+        generator, critic = mnist_generator(p["dim"], norm=norm), mnist_critic(p["dim"], norm=norm)
+        probe = CriticLoss(p["eval_every"], {"train": train_x, "validation": val_x}, p["batch_size"], seed=seed)
+        grids = SampleGrids(max(1, p["iterations"] // 4), z_fixed, (0.0, 1.0), r.path(f"{method}/samples"))
+        result = Trainer(_config(p, method, seed), critic, generator, sampler, device=r.device,
+                         out_dir=r.path(method), callbacks=[probe, grids], progress=progress, resume=resume,
+                         desc=METHOD_LABELS[method]).run()
+        for rec in probe.records:
+            rows.append({"method": method, **rec,
+                         "train_neg_loss": -rec["train_loss"], "validation_neg_loss": -rec["validation_loss"]})
+        curves += [{"method": method, "iteration": h["iteration"], "neg_critic_loss": -h["critic_loss"]}
+                   for h in result.history]
+        finals[method] = {"seconds": round(result.seconds, 1), "grids": grids.grids}
+    r.save_csv("losses", rows)
+    r.save_csv("train_curve", curves)
+    summary = summarise(rows, p["methods"])
+    for s in summary:
+        s["train_seconds"] = finals[s["method"]]["seconds"]
+    r.metrics = {"methods": summary}
+    r.data = {"losses": rows, "curves": curves, "summary": summary,
+              "grids": {m: f["grids"] for m, f in finals.items()}, "real": train_x[: p["samples"]]}
+    for claim in claims(summary):
+        r.add_claim(claim)
+    return r
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of ``y`` against ``x`` (per 1000 iterations); 0 with fewer than two points."""
+    if len(x) < 2:
+        return 0.0
+    return float(np.polyfit(x / 1000.0, y, 1)[0])
+
+
+def summarise(rows: list[dict[str, Any]], methods: list[str]) -> list[dict[str, Any]]:
+    """Per method: the train-validation gap early and late, its growth relative to the training curve's size,
+    and the trends of both curves over the second half of training."""
+    out = []
+    for method in methods:
+        rec = [r for r in rows if r["method"] == method]
+        its = np.array([r["iteration"] for r in rec], dtype=float)
+        tr = np.array([r["train_neg_loss"] for r in rec])
+        va = np.array([r["validation_neg_loss"] for r in rec])
+        gap = tr - va
+        q = max(1, len(rec) // 4)
+        half = its >= its[-1] / 2
+        scale = max(float(np.abs(np.concatenate([tr, va])).max()), 1e-12)  # peak size of the curves
+        gap_early, gap_late = float(gap[:q].mean()), float(gap[-q:].mean())
+        out.append({
+            "method": method, "probes": len(rec), "gap_early": gap_early, "gap_late": gap_late,
+            "train_scale": scale, "relative_gap_growth": (gap_late - gap_early) / scale,
+            "train_slope_second_half": _slope(its[half], tr[half]) / scale,
+            "validation_slope_second_half": _slope(its[half], va[half]) / scale,
+        })
+    return out
+
+
+def claims(summary: list[dict[str, Any]]) -> list[Claim]:
+    """Verdicts from the loss curves (thresholds fixed above)."""
+    by = {s["method"]: s for s in summary}
+    common = dict(paper="WGAN-GP", figure="Figure 5b")
+    out = [Claim.compare(
+        "fig5b-train-val-diverge", **common,
+        statement="On 1000 MNIST digits the training and validation critic losses diverge, with the penalty and "
+                  "with clipping.",
+        metric="min over methods of the growth of (train - validation) negative critic loss, first to last quarter "
+               "of training, relative to the curves' peak size",
+        value=min(s["relative_gap_growth"] for s in summary), op=">", threshold=MIN_RELATIVE_GAP_GROWTH,
+        margin=GAP_MARGIN, details={m: s["relative_gap_growth"] for m, s in by.items()},
+    )]
+    if "gp" in by:
+        s = by["gp"]
+        out.append(Claim.compare(
+            "fig5b-gp-train-rises-val-falls", **common,
+            statement="With the penalty the training loss rises gradually while the validation loss drops.",
+            metric="min(train slope, -validation slope) of the negative critic loss over the second half, per 1000 "
+                   "iterations, relative to the curves' peak size",
+            value=min(s["train_slope_second_half"], -s["validation_slope_second_half"]), op=">", threshold=0.0,
+            margin=TREND_MARGIN,
+            details={"train_slope": s["train_slope_second_half"],
+                     "validation_slope": s["validation_slope_second_half"]},
+        ))
+    return out
+
+
+def load(out_dir: str | Path) -> dict[str, Any]:
+    """Reload a finished run's curves for plotting (sample grids from the PNGs are not reloaded)."""
+    import csv
+
+    out_dir = Path(out_dir)
+
+    def read(name: str) -> list[dict[str, Any]]:
+        with (out_dir / f"{name}.csv").open(newline="") as fh:
+            return [{k: (v if k == "method" else float(v)) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+    rows = read("losses")
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    return {"losses": rows, "curves": read("train_curve"), "summary": summarise(rows, methods), "grids": {}}
+
+
+def plot_overfitting(source: Run | dict[str, Any]):
+    """The paper's two panels (left: penalty, right: clipping): negative critic loss on the training digits
+    and on held-out digits against generator iterations; the thin line is the minibatch training loss."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    methods = list(dict.fromkeys(r["method"] for r in data["losses"]))
+    with style():
+        fig, axes = plt.subplots(1, len(methods), figsize=(5.2 * len(methods), 3.8), squeeze=False)
+        for ax, method in zip(axes[0], methods):
+            rec = [r for r in data["losses"] if r["method"] == method]
+            its = [r["iteration"] for r in rec]
+            batch = [c for c in data["curves"] if c["method"] == method]
+            if batch:
+                k = max(1, len(batch) // 100)
+                y = np.convolve([c["neg_critic_loss"] for c in batch], np.ones(k) / k, mode="valid")
+                ax.plot([c["iteration"] for c in batch][k - 1:], y, color="#1b9e77", lw=0.6, alpha=0.35,
+                        label="train (minibatches, smoothed)")
+            ax.plot(its, [r["train_neg_loss"] for r in rec], color="#1b9e77", lw=1.8, label="train (all digits)")
+            ax.plot(its, [r["validation_neg_loss"] for r in rec], color="#d95f02", lw=1.8, label="validation")
+            ax.set_xlabel("generator iterations")
+            ax.set_ylabel("negative critic loss")
+            ax.set_title(METHOD_LABELS[method])
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def plot_samples(source: Run | dict[str, Any]):
+    """Real training digits beside each method's final samples (fixed latent codes)."""
+    import matplotlib.pyplot as plt
+    from torchvision.utils import make_grid
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    panels = [("training digits", make_grid(data["real"], nrow=8, padding=2, pad_value=1.0))]
+    for method, grids in data["grids"].items():
+        if grids:
+            last = max(grids)
+            panels.append((f"{METHOD_LABELS[method]}, iteration {last:,}", grids[last]))
+    with style():
+        fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.8), squeeze=False)
+        for ax, (title, grid) in zip(axes[0], panels):
+            ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
+            ax.set_title(title, fontsize=9)
+            ax.axis("off")
+        fig.tight_layout()
+    return fig

@@ -1,0 +1,261 @@
+"""DCGAN-style image models of the reference code: MNIST (28x28), CIFAR (32x32) and 64x64.
+
+All three share one shape: the generator maps ``z`` (B, 128) through a linear layer
+to a 4x4 feature map and up through 5x5 stride-2 transposed convolutions; the critic
+mirrors it with 5x5 stride-2 convolutions and a linear output (no sigmoid: the
+objectives take raw scores).
+
+- MNIST: ``4*dim -> 2*dim -> dim -> 1`` channels, the 8x8 map cropped to 7x7 so the
+  output is 28x28, sigmoid output (data in [0, 1]).
+- CIFAR: ``4*dim -> 2*dim -> dim -> 3``, 32x32, tanh output (data in [-1, 1]).
+- 64x64: ``8*dim -> 4*dim -> 2*dim -> dim -> 3``, tanh output.
+
+Normalisation is configurable: the generator ``batch`` or ``none``; the critic
+``batch``, ``layer`` (each sample normalised over (C, H, W), per-channel gain and
+bias, as the reference) or ``none``. Batch norm always uses batch statistics, also
+when sampling, as the reference does. The critic's first layer is never normalised.
+
+Initialisation follows the reference's ``tflib``: uniform with the He/Glorot
+variances of its ``Linear``/``Conv2D``/``Deconv2D`` (:func:`tflib_init_`); the 64x64
+DCGAN overrides every weight with std 0.02.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from gpkit.params import check_choice, check_int
+
+__all__ = [
+    "G_NORMS",
+    "D_NORMS",
+    "ACTIVATIONS",
+    "ChannelLayerNorm",
+    "DCGANGenerator",
+    "DCGANCritic",
+    "tflib_init_",
+    "mnist_generator",
+    "mnist_critic",
+    "cifar_generator",
+    "cifar_critic",
+    "dcgan64_generator",
+    "dcgan64_critic",
+    "sample_grid",
+]
+
+G_NORMS = ("batch", "none")
+D_NORMS = ("batch", "layer", "none")
+
+
+class _ScaledSoftplus(nn.Module):
+    """``softplus(2x + 2) / 2 - 1`` (Table 1's smooth ReLU-like nonlinearity)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.softplus(2 * x + 2) / 2 - 1
+
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "tanh": nn.Tanh,
+    "softplus": _ScaledSoftplus,
+}
+
+
+class ChannelLayerNorm(nn.Module):
+    """Layer norm of the reference critic: each sample of ``(B, C, H, W)`` normalised over
+    ``(C, H, W)``, then a per-channel gain and bias."""
+
+    def __init__(self, channels: int, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        var = x.var(dim=(1, 2, 3), keepdim=True, unbiased=False)
+        x = (x - mean) / torch.sqrt(var + self.eps)
+        return x * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+
+
+def _norm2d(kind: str, channels: int) -> nn.Module:
+    if kind == "batch":
+        return nn.BatchNorm2d(channels, track_running_stats=False)
+    if kind == "layer":
+        return ChannelLayerNorm(channels)
+    return nn.Identity()
+
+
+class DCGANGenerator(nn.Module):
+    """``z`` (B, latent_dim) -> images (B, channels, size, size).
+
+    ``mults``: channel multipliers of ``dim`` from the 4x4 map down (e.g. ``(4, 2, 1)``);
+    each step doubles the resolution; ``crop_to`` crops the map after the first
+    transposed convolution (MNIST: 7). ``output``: ``sigmoid`` or ``tanh``.
+    """
+
+    def __init__(
+        self,
+        *,
+        dim: int,
+        mults: Sequence[int],
+        channels: int,
+        latent_dim: int = 128,
+        norm: str = "batch",
+        activation: str = "relu",
+        output: str = "tanh",
+        crop_to: int | None = None,
+    ) -> None:
+        super().__init__()
+        check_choice("norm", norm, G_NORMS)
+        check_choice("activation", activation, ACTIVATIONS)
+        check_choice("output", output, ("tanh", "sigmoid"))
+        self.dim = check_int("dim", dim, minimum=1)
+        self.latent_dim = check_int("latent_dim", latent_dim, minimum=1)
+        self.c0 = mults[0] * dim
+        self.crop_to = crop_to
+        act = ACTIVATIONS[activation]
+        self.input = nn.Linear(latent_dim, 4 * 4 * self.c0)
+        self.input_norm = nn.BatchNorm1d(4 * 4 * self.c0, track_running_stats=False) if norm == "batch" else nn.Identity()
+        self.input_act = act()
+        ups = []
+        chans = [m * dim for m in mults] + [channels]
+        for i, (c_in, c_out) in enumerate(zip(chans[:-1], chans[1:])):
+            last = i == len(chans) - 2
+            ups.append(nn.ConvTranspose2d(c_in, c_out, 5, stride=2, padding=2, output_padding=1))
+            if not last:
+                ups.append(_norm2d(norm, c_out))
+                ups.append(act())
+        self.ups = nn.ModuleList(ups)
+        self.output = nn.Sigmoid() if output == "sigmoid" else nn.Tanh()
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        x = self.input_act(self.input_norm(self.input(z))).view(-1, self.c0, 4, 4)
+        first = True
+        for layer in self.ups:
+            x = layer(x)
+            if first and isinstance(layer, nn.ConvTranspose2d) and self.crop_to is not None:
+                x = x[:, :, : self.crop_to, : self.crop_to]
+            if isinstance(layer, nn.ConvTranspose2d):
+                first = False
+        return self.output(x)
+
+
+class DCGANCritic(nn.Module):
+    """Images (B, channels, size, size) -> scores (B,).
+
+    ``mults``: channel multipliers of ``dim`` for each 5x5 stride-2 convolution (e.g.
+    ``(1, 2, 4)``); ``size`` the input resolution (the last map is ``ceil(size / 2^k)``).
+    """
+
+    def __init__(
+        self,
+        *,
+        dim: int,
+        mults: Sequence[int],
+        channels: int,
+        size: int,
+        norm: str = "none",
+        activation: str = "leaky_relu",
+    ) -> None:
+        super().__init__()
+        check_choice("norm", norm, D_NORMS)
+        check_choice("activation", activation, ACTIVATIONS)
+        self.dim = check_int("dim", dim, minimum=1)
+        act = ACTIVATIONS[activation]
+        layers: list[nn.Module] = []
+        c_in, s = channels, size
+        for i, m in enumerate(mults):
+            layers.append(nn.Conv2d(c_in, m * dim, 5, stride=2, padding=2))
+            if i > 0:
+                layers.append(_norm2d(norm, m * dim))
+            layers.append(act())
+            c_in, s = m * dim, math.ceil(s / 2)
+        self.features = nn.Sequential(*layers)
+        self.output = nn.Linear(c_in * s * s, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.output(self.features(x).flatten(1)).squeeze(1)
+
+
+@torch.no_grad()
+def tflib_init_(module: nn.Module, std: float | None = None) -> nn.Module:
+    """Initialise like the reference's ``tflib``: zero biases and uniform weights with std
+
+    - linear: ``sqrt(2 / (fan_in + fan_out))`` (Glorot);
+    - conv: ``sqrt(4 / (fan_in + fan_out))`` with ``fan_out = out * k^2 / stride^2``;
+    - transposed conv: ``sqrt(4 / (fan_in + fan_out))`` with ``fan_in = in * k^2 / stride^2``;
+
+    or, with ``std`` given (the 64x64 DCGAN: 0.02), that std for every weight.
+    Normalisation gains are 1 and biases 0. Returns ``module``.
+    """
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            s = std if std is not None else math.sqrt(2.0 / (m.in_features + m.out_features))
+        elif isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            k = m.kernel_size[0] * m.kernel_size[1]
+            stride2 = m.stride[0] * m.stride[1]
+            if isinstance(m, nn.ConvTranspose2d):
+                fan_in, fan_out = m.in_channels * k / stride2, m.out_channels * k
+            else:
+                fan_in, fan_out = m.in_channels * k, m.out_channels * k / stride2
+            s = std if std is not None else math.sqrt(4.0 / (fan_in + fan_out))
+        else:
+            continue
+        nn.init.uniform_(m.weight, -s * math.sqrt(3), s * math.sqrt(3))
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
+    return module
+
+
+def mnist_generator(dim: int = 64, norm: str = "none", activation: str = "relu", latent_dim: int = 128) -> DCGANGenerator:
+    """The reference MNIST generator: (B, 128) -> (B, 1, 28, 28) in [0, 1] (batch norm only in its clipping mode)."""
+    return tflib_init_(DCGANGenerator(dim=dim, mults=(4, 2, 1), channels=1, latent_dim=latent_dim, norm=norm,
+                                      activation=activation, output="sigmoid", crop_to=7))
+
+
+def mnist_critic(dim: int = 64, norm: str = "none", activation: str = "leaky_relu") -> DCGANCritic:
+    """The reference MNIST critic: (B, 1, 28, 28) -> (B,) (batch norm only in its clipping mode)."""
+    return tflib_init_(DCGANCritic(dim=dim, mults=(1, 2, 4), channels=1, size=28, norm=norm, activation=activation))
+
+
+def cifar_generator(dim: int = 128, norm: str = "batch", activation: str = "relu", latent_dim: int = 128) -> DCGANGenerator:
+    """The CIFAR DCGAN generator of Figure 3: (B, 128) -> (B, 3, 32, 32) in [-1, 1]."""
+    return tflib_init_(DCGANGenerator(dim=dim, mults=(4, 2, 1), channels=3, latent_dim=latent_dim, norm=norm,
+                                      activation=activation, output="tanh"))
+
+
+def cifar_critic(dim: int = 128, norm: str = "batch", activation: str = "leaky_relu", channels: int = 3) -> DCGANCritic:
+    """The CIFAR DCGAN critic of Figure 3: (B, 3, 32, 32) -> (B,); ``norm="none"`` for WGAN-GP."""
+    return tflib_init_(DCGANCritic(dim=dim, mults=(1, 2, 4), channels=channels, size=32, norm=norm,
+                                   activation=activation))
+
+
+def dcgan64_generator(dim: int = 64, norm: str = "batch", activation: str = "relu", latent_dim: int = 128) -> DCGANGenerator:
+    """The 64x64 DCGAN generator (LSUN baseline of Figure 2): (B, 128) -> (B, 3, 64, 64), init std 0.02."""
+    return tflib_init_(DCGANGenerator(dim=dim, mults=(8, 4, 2, 1), channels=3, latent_dim=latent_dim, norm=norm,
+                                      activation=activation, output="tanh"), std=0.02)
+
+
+def dcgan64_critic(dim: int = 64, norm: str = "batch", activation: str = "leaky_relu") -> DCGANCritic:
+    """The 64x64 DCGAN critic: (B, 3, 64, 64) -> (B,); layer norm instead of batch norm for WGAN-GP."""
+    return tflib_init_(DCGANCritic(dim=dim, mults=(1, 2, 4, 8), channels=3, size=64, norm=norm,
+                                   activation=activation), std=0.02)
+
+
+@torch.no_grad()
+def sample_grid(generator: nn.Module, z: torch.Tensor, value_range: tuple[float, float], nrow: int = 8) -> torch.Tensor:
+    """Generate from fixed ``z`` and tile with ``torchvision.utils.make_grid``: (3, H, W) in [0, 1]."""
+    from torchvision.utils import make_grid
+
+    was_training = generator.training
+    generator.train()  # batch statistics, as the reference samples
+    images = generator(z).float().cpu()
+    generator.train(was_training)
+    lo, hi = value_range
+    return make_grid((images - lo) / (hi - lo), nrow=nrow, padding=2, pad_value=1.0).clamp(0, 1)

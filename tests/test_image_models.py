@@ -1,0 +1,107 @@
+"""Image models of the reference (MNIST, CIFAR, 64x64 DCGAN), their init, and the image-run probes."""
+
+import math
+
+import pytest
+import torch
+
+from gpkit.callbacks import CriticLoss, SampleGrids
+from gpkit.models import images as m
+from gpkit.train import TrainConfig, Trainer
+
+
+@pytest.mark.parametrize("make_g, make_d, shape, lo, hi", [
+    (lambda: m.mnist_generator(8), lambda: m.mnist_critic(8), (1, 28, 28), 0.0, 1.0),
+    (lambda: m.cifar_generator(8), lambda: m.cifar_critic(8), (3, 32, 32), -1.0, 1.0),
+    (lambda: m.dcgan64_generator(4), lambda: m.dcgan64_critic(4), (3, 64, 64), -1.0, 1.0),
+])
+def test_generators_and_critics_have_the_reference_shapes(make_g, make_d, shape, lo, hi):
+    torch.manual_seed(0)
+    g, d = make_g(), make_d()
+    x = g(torch.randn(6, 128))
+    assert x.shape == (6, *shape) and lo <= float(x.min()) and float(x.max()) <= hi
+    assert d(x).shape == (6,)
+
+
+def test_mnist_generator_crops_the_8x8_map_to_7x7():
+    g = m.mnist_generator(4)
+    seen = []
+    hook = g.ups[3].register_forward_hook(lambda mod, inp, out: seen.append(inp[0].shape))  # second deconv
+    g(torch.randn(2, 128))
+    hook.remove()
+    assert seen[0][-2:] == (7, 7)
+
+
+def test_norm_and_activation_options_and_errors():
+    d = m.mnist_critic(4, norm="layer", activation="tanh")
+    assert any(isinstance(x, m.ChannelLayerNorm) for x in d.modules())
+    assert not isinstance(d.features[1], (m.ChannelLayerNorm, torch.nn.BatchNorm2d))  # first layer unnormalised
+    g = m.cifar_generator(4, norm="none", activation="softplus")
+    assert not any(isinstance(x, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)) for x in g.modules())
+    with pytest.raises(ValueError, match="norm must be one of"):
+        m.mnist_critic(4, norm="group")
+    with pytest.raises(ValueError, match="activation must be one of"):
+        m.mnist_generator(4, activation="gelu")
+
+
+def test_channel_layer_norm_normalises_each_sample_over_chw():
+    ln = m.ChannelLayerNorm(3)
+    x = torch.randn(4, 3, 5, 5) * 7 + 3
+    y = ln(x)
+    assert torch.allclose(y.mean(dim=(1, 2, 3)), torch.zeros(4), atol=1e-5)
+    assert torch.allclose(y.var(dim=(1, 2, 3), unbiased=False), torch.ones(4), atol=1e-3)
+    y2 = ln(torch.cat((x[:1], 100 * torch.randn(3, 3, 5, 5))))
+    assert torch.allclose(y2[0], y[0], atol=1e-5), "layer norm does not couple the samples of a batch"
+
+
+def test_batchnorm_critic_with_a_penalty_is_refused():
+    cfg = TrainConfig(iterations=1, penalty="gp")
+    with pytest.raises(ValueError, match="batch-norm critic"):
+        Trainer(cfg, m.mnist_critic(4, norm="batch"), m.mnist_generator(4), lambda n, g: torch.rand(n, 1, 28, 28))
+
+
+def test_tflib_initialisation_variances():
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(400, 600)
+    conv = torch.nn.Conv2d(64, 128, 5, stride=2, padding=2)
+    deconv = torch.nn.ConvTranspose2d(128, 64, 5, stride=2, padding=2, output_padding=1)
+    m.tflib_init_(torch.nn.Sequential(lin, conv, deconv))
+    assert lin.weight.std().item() == pytest.approx(math.sqrt(2 / 1000), rel=0.02)
+    assert conv.weight.std().item() == pytest.approx(math.sqrt(4 / (64 * 25 + 128 * 25 / 4)), rel=0.02)
+    assert deconv.weight.std().item() == pytest.approx(math.sqrt(4 / (128 * 25 / 4 + 64 * 25)), rel=0.02)
+    assert float(lin.bias.abs().max()) == 0.0
+    d = m.dcgan64_critic(8)
+    assert d.output.weight.std().item() == pytest.approx(0.02, rel=0.1)
+
+
+def _image_trainer(out_dir, iterations, callbacks=(), resume=True):
+    torch.manual_seed(0)
+    data = torch.rand(64, 1, 28, 28)
+    cfg = TrainConfig(iterations=iterations, batch_size=8, n_critic=2, penalty="gp", checkpoint_every=2, seed=1)
+    return Trainer(cfg, m.mnist_critic(4), m.mnist_generator(4),
+                   lambda n, g: data[torch.randint(0, 64, (n,), generator=g)], out_dir=out_dir,
+                   callbacks=list(callbacks), resume=resume)
+
+
+def test_critic_loss_probe_does_not_change_training_and_resumes(tmp_path):
+    splits = {"train": torch.rand(20, 1, 28, 28), "validation": torch.rand(12, 1, 28, 28)}
+    plain = _image_trainer(tmp_path / "plain", 4).run()
+    probe = CriticLoss(2, splits, batch_size=8, seed=0)
+    probed = _image_trainer(tmp_path / "probed", 4, [probe]).run()
+    assert [h["critic_loss"] for h in probed.history] == [h["critic_loss"] for h in plain.history]
+    assert [r["iteration"] for r in probe.records] == [0, 2, 4]
+    assert all(math.isfinite(r["validation_loss"]) and r["train_penalty"] >= 0 for r in probe.records)
+    # a run stopped at 2 and resumed to 4 records exactly what the uninterrupted run did
+    first = CriticLoss(2, splits, batch_size=8, seed=0)
+    _image_trainer(tmp_path / "resumed", 2, [first]).run()
+    second = CriticLoss(2, splits, batch_size=8, seed=0)
+    _image_trainer(tmp_path / "resumed", 4, [second]).run()
+    assert second.records == probe.records
+
+
+def test_sample_grids_are_saved_as_png(tmp_path):
+    grids = SampleGrids(2, torch.randn(16, 128), (0.0, 1.0), tmp_path / "samples", nrow=4)
+    _image_trainer(tmp_path / "run", 2, [grids]).run()
+    assert sorted(grids.grids) == [0, 2]
+    assert grids.grids[2].shape == (3, 4 * 30 + 2, 4 * 30 + 2)
+    assert (tmp_path / "samples" / "samples_0000002.png").read_bytes()[:4] == b"\x89PNG"
