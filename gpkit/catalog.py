@@ -169,7 +169,7 @@ FIGURES: tuple[PaperFigure, ...] = (
     PaperFigure(
         "wgan-gp/fig5a", "WGAN-GP", "Figure 5a",
         "The negative critic loss of our model on LSUN bedrooms converges toward a minimum as the network trains.",
-        "06_loss_curves", ("fig5a_loss_curve",),
+        "06_loss_curves", ("fig5a_loss_curves",),
     ),
     PaperFigure(
         "wgan-gp/fig5b", "WGAN-GP", "Figure 5b",
@@ -214,7 +214,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "Training curves and samples at different stages of training. We can see a clear correlation between lower "
         "error and better sample quality. [...] Lower half: both the generator and the discriminator are MLPs with "
         "substantially high learning rates (so training failed). Loss is constant and samples are constant as well.",
-        "06_loss_curves", ("wgan_fig4_loss_and_samples",),
+        "06_loss_curves", ("wgan_fig4_loss_vs_quality",),
     ),
     PaperFigure(
         "wgan/fig6-8", "WGAN", "Figures 6-8",

@@ -186,7 +186,10 @@ def _figure_card(fig: catalog.PaperFigure, res: Mapping[str, Any] | None, names:
             images.append(f'<figure><img src="figures/{_e(files["png"])}" alt="{_e(name)}" loading="eager">'
                           f'<figcaption><code>{_e(name)}</code>{pdf}</figcaption></figure>')
     if not images:
-        why = ("its notebook has not run at this profile" if exists else "its notebook is planned")
+        if res is not None:
+            why = f"the {res.get('profile')} run of its notebook does not produce it"
+        else:
+            why = "its notebook has not run at this profile" if exists else "its notebook is planned"
         images.append(f'<div class="placeholder"><b>Not run yet</b><br>{_e(fig.label)}: {why} '
                       f"(<code>{_e(nb)}</code>).</div>")
     badges = "".join(f'<div title="{_e(r["statement"])}">{badge(r["verdict"])} <span class="muted">{_e(r["id"])}</span></div>'

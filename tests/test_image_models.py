@@ -18,7 +18,7 @@ from gpkit.train import TrainConfig, Trainer
 def test_generators_and_critics_have_the_reference_shapes(make_g, make_d, shape, lo, hi):
     torch.manual_seed(0)
     g, d = make_g(), make_d()
-    x = g(torch.randn(6, 128))
+    x = g(torch.randn(6, 128)).detach()
     assert x.shape == (6, *shape) and lo <= float(x.min()) and float(x.max()) <= hi
     assert d(x).shape == (6,)
 
@@ -105,3 +105,55 @@ def test_sample_grids_are_saved_as_png(tmp_path):
     assert sorted(grids.grids) == [0, 2]
     assert grids.grids[2].shape == (3, 4 * 30 + 2, 4 * 30 + 2)
     assert (tmp_path / "samples" / "samples_0000002.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("method", ["wgan_clip", "wgan_gp", "dcgan"])
+def test_image_runs_for_every_method_of_the_reference(method, tmp_path):
+    """WGAN with clipping (BN critic, RMSProp), WGAN-GP (no BN, Adam) and the standard GAN (DCGAN settings:
+    non-saturating loss, one critic step, Adam 2e-4, beta1 0.5) all run through the same loop on images."""
+    settings = {
+        "wgan_clip": (dict(penalty="none", clip=0.01, optimizer="rmsprop_tf", lr=5e-5, n_critic=5), "batch"),
+        "wgan_gp": (dict(penalty="gp", optimizer="adam", lr=1e-4, betas=(0.5, 0.9), n_critic=5), "none"),
+        "dcgan": (dict(objective="ns_gan", penalty="none", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
+                       n_critic=1), "batch"),
+    }[method]
+    cfg = TrainConfig(iterations=3, batch_size=8, seed=0, **settings[0])
+    torch.manual_seed(0)
+    data = torch.rand(32, 3, 32, 32) * 2 - 1
+    g, d = m.cifar_generator(4, norm="batch"), m.cifar_critic(4, norm=settings[1])
+    before = [p.detach().clone() for p in g.parameters()]
+    result = Trainer(cfg, d, g, lambda n, r: data[torch.randint(0, 32, (n,), generator=r)], out_dir=tmp_path).run()
+    assert result.iterations == 3 and all(math.isfinite(h["generator_loss"]) for h in result.history)
+    assert any(not torch.equal(a, b) for a, b in zip(before, g.parameters())), "the generator trained"
+    if method == "wgan_clip":
+        assert max(float(p.abs().max()) for p in d.parameters()) <= 0.01 + 1e-7
+
+
+def test_first_batch_norm_follows_each_reference():
+    assert isinstance(m.mnist_generator(4, norm="batch").input_norm, torch.nn.BatchNorm1d)
+    assert isinstance(m.cifar_generator(4).input_norm, torch.nn.BatchNorm1d)
+    assert isinstance(m.dcgan64_generator(4).input_norm, torch.nn.BatchNorm2d)
+    assert isinstance(m.mnist_generator(4, norm="none").input_norm, torch.nn.Identity)
+
+
+@pytest.mark.parametrize("size", [32, 64, 128])
+def test_resnets_of_the_reference_at_every_size(size):
+    torch.manual_seed(0)
+    g, d = m.resnet_generator(4, size), m.resnet_critic(4, size)
+    x = g(torch.randn(2, 128)).detach()
+    assert x.shape == (2, 3, size, size) and float(x.abs().max()) <= 1.0
+    assert d(x).shape == (2,)
+    assert sum(isinstance(b, m.ResidualBlock) for b in g.modules()) == int(math.log2(size // 4))
+    assert any(isinstance(x, m.ChannelLayerNorm) for x in d.modules())  # layer norm by default (WGAN-GP)
+    with pytest.raises(ValueError, match="size must be a power of two"):
+        m.resnet_generator(4, 48)
+
+
+def test_resnet_shortcuts_use_glorot_and_convs_he():
+    torch.manual_seed(0)
+    block = m.ResidualBlock(64, 64, "down", "none")
+    m.tflib_init_(block)
+    short = block.shortcut[1]  # mean pool, then the 1x1 conv
+    assert short.weight.std().item() == pytest.approx(math.sqrt(2 / (64 + 64)), rel=0.05)
+    conv = block.conv1
+    assert conv.weight.std().item() == pytest.approx(math.sqrt(4 / (64 * 9 + 64 * 9)), rel=0.05)

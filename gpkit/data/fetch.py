@@ -178,7 +178,7 @@ def how_to(name: str, root: str | Path = "data") -> str:
             f"{LSUN_DBS['val']}/ for split='val'). Download them with the LSUN script "
             f"(https://github.com/fyu/lsun): `python download.py -c bedroom -o {folder}` "
             f"(about 43 GB, from {_URLS['lsun_bedroom']}), then `unzip {folder}/bedroom_train_lmdb.zip -d {folder}` "
-            f"(and bedroom_val_lmdb.zip). Reading them needs `pip install lmdb`."
+            f"(and bedroom_val_lmdb.zip). Reading them uses the lmdb package (installed with gpkit)."
         )
     return (
         f"ImageNet 32x32 goes into {folder}/ as {', '.join(IMAGENET32_FILES['train'][:2])} .. "

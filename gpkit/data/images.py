@@ -10,7 +10,7 @@ instead of going through a ``DataLoader``.
 Files are read from ``root`` in torchvision's layouts with torchvision's own classes:
 ``MNIST``, ``FashionMNIST`` and ``CIFAR10`` (uint8 arrays taken from ``.data`` / ``.targets``,
 no per-image PIL round trip; CIFAR-10 passes torchvision's MD5 check of every batch) and
-``LSUN`` (lmdb of JPEGs, iterated image by image; needs ``pip install lmdb``). ImageNet 32x32
+``LSUN`` (lmdb of JPEGs, iterated image by image; the ``lmdb`` package, a gpkit dependency). ImageNet 32x32
 has no torchvision class: its official pickle batches are read here (see
 :func:`read_imagenet32_batch`). A dataset missing from ``root`` is fetched or converted first
 when possible (:func:`gpkit.data.fetch.ensure`), else ``FileNotFoundError`` says how to get it.

@@ -45,6 +45,11 @@ __all__ = [
     "dcgan64_generator",
     "dcgan64_critic",
     "sample_grid",
+    "ResidualBlock",
+    "ResNetGenerator",
+    "ResNetCritic",
+    "resnet_generator",
+    "resnet_critic",
 ]
 
 G_NORMS = ("batch", "none")
@@ -97,6 +102,8 @@ class DCGANGenerator(nn.Module):
     ``mults``: channel multipliers of ``dim`` from the 4x4 map down (e.g. ``(4, 2, 1)``);
     each step doubles the resolution; ``crop_to`` crops the map after the first
     transposed convolution (MNIST: 7). ``output``: ``sigmoid`` or ``tanh``.
+    ``input_norm``: batch norm of the linear layer's outputs as ``features`` (MNIST, CIFAR
+    references) or as ``channels`` of the 4x4 map (64x64 reference).
     """
 
     def __init__(
@@ -110,9 +117,11 @@ class DCGANGenerator(nn.Module):
         activation: str = "relu",
         output: str = "tanh",
         crop_to: int | None = None,
+        input_norm: str = "features",
     ) -> None:
         super().__init__()
         check_choice("norm", norm, G_NORMS)
+        check_choice("input_norm", input_norm, ("features", "channels"))
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("output", output, ("tanh", "sigmoid"))
         self.dim = check_int("dim", dim, minimum=1)
@@ -121,7 +130,13 @@ class DCGANGenerator(nn.Module):
         self.crop_to = crop_to
         act = ACTIVATIONS[activation]
         self.input = nn.Linear(latent_dim, 4 * 4 * self.c0)
-        self.input_norm = nn.BatchNorm1d(4 * 4 * self.c0, track_running_stats=False) if norm == "batch" else nn.Identity()
+        self.norm_channels = input_norm == "channels"
+        if norm != "batch":
+            self.input_norm: nn.Module = nn.Identity()
+        elif self.norm_channels:  # 64x64 reference: batch norm over (B, H, W) after the reshape to 4x4
+            self.input_norm = nn.BatchNorm2d(self.c0, track_running_stats=False)
+        else:  # MNIST and CIFAR references: batch norm of each linear output over the batch
+            self.input_norm = nn.BatchNorm1d(4 * 4 * self.c0, track_running_stats=False)
         self.input_act = act()
         ups = []
         chans = [m * dim for m in mults] + [channels]
@@ -135,7 +150,11 @@ class DCGANGenerator(nn.Module):
         self.output = nn.Sigmoid() if output == "sigmoid" else nn.Tanh()
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        x = self.input_act(self.input_norm(self.input(z))).view(-1, self.c0, 4, 4)
+        x = self.input(z)
+        if self.norm_channels:
+            x = self.input_act(self.input_norm(x.view(-1, self.c0, 4, 4)))
+        else:
+            x = self.input_act(self.input_norm(x)).view(-1, self.c0, 4, 4)
         first = True
         for layer in self.ups:
             x = layer(x)
@@ -204,7 +223,8 @@ def tflib_init_(module: nn.Module, std: float | None = None) -> nn.Module:
                 fan_in, fan_out = m.in_channels * k / stride2, m.out_channels * k
             else:
                 fan_in, fan_out = m.in_channels * k, m.out_channels * k / stride2
-            s = std if std is not None else math.sqrt(4.0 / (fan_in + fan_out))
+            gain = 2.0 if getattr(m, "_gpkit_glorot", False) else 4.0  # he_init=False layers use Glorot's 2
+            s = std if std is not None else math.sqrt(gain / (fan_in + fan_out))
         else:
             continue
         nn.init.uniform_(m.weight, -s * math.sqrt(3), s * math.sqrt(3))
@@ -239,7 +259,7 @@ def cifar_critic(dim: int = 128, norm: str = "batch", activation: str = "leaky_r
 def dcgan64_generator(dim: int = 64, norm: str = "batch", activation: str = "relu", latent_dim: int = 128) -> DCGANGenerator:
     """The 64x64 DCGAN generator (LSUN baseline of Figure 2): (B, 128) -> (B, 3, 64, 64), init std 0.02."""
     return tflib_init_(DCGANGenerator(dim=dim, mults=(8, 4, 2, 1), channels=3, latent_dim=latent_dim, norm=norm,
-                                      activation=activation, output="tanh"), std=0.02)
+                                      activation=activation, output="tanh", input_norm="channels"), std=0.02)
 
 
 def dcgan64_critic(dim: int = 64, norm: str = "batch", activation: str = "leaky_relu") -> DCGANCritic:
@@ -259,3 +279,115 @@ def sample_grid(generator: nn.Module, z: torch.Tensor, value_range: tuple[float,
     generator.train(was_training)
     lo, hi = value_range
     return make_grid((images - lo) / (hi - lo), nrow=nrow, padding=2, pad_value=1.0).clamp(0, 1)
+
+
+# ------------------------------------------------------------------ ResNets
+class _UpsampleConv(nn.Sequential):
+    """Nearest-neighbour 2x upsampling then a same-padded convolution (the reference's ``UpsampleConv``)."""
+
+    def __init__(self, c_in: int, c_out: int, k: int, bias: bool = True) -> None:
+        super().__init__(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=bias))
+
+
+class _ConvMeanPool(nn.Sequential):
+    """A same-padded convolution then 2x2 mean pooling (``ConvMeanPool``)."""
+
+    def __init__(self, c_in: int, c_out: int, k: int, bias: bool = True) -> None:
+        super().__init__(nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=bias), nn.AvgPool2d(2))
+
+
+class _MeanPoolConv(nn.Sequential):
+    """2x2 mean pooling then a same-padded convolution (``MeanPoolConv``)."""
+
+    def __init__(self, c_in: int, c_out: int, k: int, bias: bool = True) -> None:
+        super().__init__(nn.AvgPool2d(2), nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=bias))
+
+
+def _glorot(module: nn.Module) -> nn.Module:
+    """Mark a layer for Glorot instead of He initialisation (the reference's ``he_init=False``)."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            m._gpkit_glorot = True
+    return module
+
+
+class ResidualBlock(nn.Module):
+    """The reference's pre-activation residual block: norm, ReLU, 3x3 conv, norm, ReLU, 3x3 conv, plus a 1x1
+    shortcut when the shape changes. ``resample``: ``up`` (nearest upsampling inside the first conv and the
+    shortcut), ``down`` (mean pooling after the second conv and before the shortcut) or None."""
+
+    def __init__(self, c_in: int, c_out: int, resample: str | None, norm: str) -> None:
+        super().__init__()
+        check_choice("resample", resample, ("up", "down", None))
+        if resample == "up":
+            self.conv1, self.conv2 = _UpsampleConv(c_in, c_out, 3, bias=False), nn.Conv2d(c_out, c_out, 3, padding=1)
+            self.shortcut: nn.Module = _glorot(_UpsampleConv(c_in, c_out, 1))
+            mid = c_out
+        elif resample == "down":
+            self.conv1, self.conv2 = nn.Conv2d(c_in, c_in, 3, padding=1, bias=False), _ConvMeanPool(c_in, c_out, 3)
+            self.shortcut = _glorot(_MeanPoolConv(c_in, c_out, 1))
+            mid = c_in
+        else:
+            self.conv1, self.conv2 = nn.Conv2d(c_in, c_in, 3, padding=1, bias=False), nn.Conv2d(c_in, c_out, 3, padding=1)
+            self.shortcut = nn.Identity() if c_in == c_out else _glorot(nn.Conv2d(c_in, c_out, 1))
+            mid = c_in
+        self.norm1, self.norm2 = _norm2d(norm, c_in), _norm2d(norm, mid)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.conv1(torch.relu(self.norm1(x)))
+        out = self.conv2(torch.relu(self.norm2(out)))
+        return self.shortcut(x) + out
+
+
+class ResNetGenerator(nn.Module):
+    """The reference's 64x64 ResNet generator (``GoodGenerator``), for any power-of-two ``size`` >= 8:
+    linear to a 4x4 map of ``8*dim`` channels, one ``up`` residual block per doubling, batch norm, ReLU,
+    3x3 conv, tanh. Channels: 8, 8, 4, 2, 1 x dim for the first blocks, then ``dim`` (128 px: one extra
+    ``dim`` block; the authors' 128x128 model is not public, this is our reading). (B, 128) -> (B, 3, size, size)."""
+
+    def __init__(self, dim: int = 64, size: int = 64, latent_dim: int = 128, norm: str = "batch") -> None:
+        super().__init__()
+        check_choice("norm", norm, G_NORMS)
+        n_up = int(math.log2(check_int("size", size, minimum=8) // 4))
+        if 4 * 2 ** n_up != size:
+            raise ValueError(f"size must be a power of two >= 8, got {size}")
+        self.latent_dim, self.dim = latent_dim, dim
+        mults = ([8, 8, 4, 2, 1] + [1] * n_up)[: n_up + 1]
+        self.input = nn.Linear(latent_dim, 4 * 4 * 8 * dim)
+        self.blocks = nn.Sequential(*[ResidualBlock(a * dim, b * dim, "up", norm) for a, b in zip(mults[:-1], mults[1:])])
+        self.out_norm = _norm2d(norm, mults[-1] * dim)
+        self.output = nn.Conv2d(mults[-1] * dim, 3, 3, padding=1)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        x = self.blocks(self.input(z).view(-1, 8 * self.dim, 4, 4))
+        return torch.tanh(self.output(torch.relu(self.out_norm(x))))
+
+
+class ResNetCritic(nn.Module):
+    """The reference's 64x64 ResNet critic (``GoodDiscriminator``), for any power-of-two ``size`` >= 8:
+    3x3 conv to ``dim`` channels, one ``down`` residual block per halving down to 4x4 (channels 1, 2, 4, 8, 8 x dim,
+    counted from the 4x4 end), linear. ``norm``: ``layer`` for WGAN-GP, ``batch`` or ``none``. (B, 3, s, s) -> (B,)."""
+
+    def __init__(self, dim: int = 64, size: int = 64, norm: str = "layer") -> None:
+        super().__init__()
+        check_choice("norm", norm, D_NORMS)
+        n_down = int(math.log2(check_int("size", size, minimum=8) // 4))
+        if 4 * 2 ** n_down != size:
+            raise ValueError(f"size must be a power of two >= 8, got {size}")
+        mults = list(reversed(([8, 8, 4, 2, 1] + [1] * n_down)[: n_down + 1]))
+        self.input = _glorot(nn.Conv2d(3, mults[0] * dim, 3, padding=1))
+        self.blocks = nn.Sequential(*[ResidualBlock(a * dim, b * dim, "down", norm) for a, b in zip(mults[:-1], mults[1:])])
+        self.output = nn.Linear(4 * 4 * mults[-1] * dim, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.output(self.blocks(self.input(x)).flatten(1)).squeeze(1)
+
+
+def resnet_generator(dim: int = 64, size: int = 64, norm: str = "batch") -> ResNetGenerator:
+    """:class:`ResNetGenerator` with the reference's initialisation."""
+    return tflib_init_(ResNetGenerator(dim=dim, size=size, norm=norm))
+
+
+def resnet_critic(dim: int = 64, size: int = 64, norm: str = "layer") -> ResNetCritic:
+    """:class:`ResNetCritic` with the reference's initialisation."""
+    return tflib_init_(ResNetCritic(dim=dim, size=size, norm=norm))
