@@ -54,6 +54,7 @@ __all__ = [
     "start_run",
     "default_out_dir",
     "load_results",
+    "read_csv",
     "plot_data",
 ]
 
@@ -344,6 +345,12 @@ def load_results(out_dir: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"no results.json in {out_dir}")
     return json.loads(path.read_text())
+
+
+def read_csv(path: str | Path, text_columns: Sequence[str] = ("method",)) -> list[dict[str, Any]]:
+    """Rows of a CSV written by :meth:`Run.save_csv`, with every column except ``text_columns`` as float."""
+    with Path(path).open(newline="") as fh:
+        return [{k: (v if k in text_columns else float(v)) for k, v in row.items()} for row in csv.DictReader(fh)]
 
 
 def plot_data(source: "Run | Mapping[str, Any]") -> dict[str, Any]:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import SampleGrids
-from gpkit.experiments.base import Claim, Run, plot_data, start_run
+from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run
 from gpkit.models.images import mnist_critic, mnist_generator, resnet_critic, resnet_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer
@@ -254,13 +254,10 @@ def claims(summary: list[dict[str, Any]]) -> list[Claim]:
 
 def load(out_dir: str | Path) -> dict[str, Any]:
     """Reload a finished run's curves for plotting."""
-    import csv
-
     out_dir = Path(out_dir)
 
     def read(name: str) -> list[dict[str, Any]]:
-        with (out_dir / f"{name}.csv").open(newline="") as fh:
-            return [{k: (v if k == "method" else float(v)) for k, v in row.items()} for row in csv.DictReader(fh)]
+        return read_csv(out_dir / f"{name}.csv")
 
     curves, quality = read("curves"), read("quality")
     methods = list(dict.fromkeys(c["method"] for c in curves))
