@@ -262,30 +262,41 @@ def load(out_dir: str | Path) -> dict[str, Any]:
 
 def plot_overfitting(source: Run | dict[str, Any]):
     """The paper's two panels (left: penalty, right: clipping): negative critic loss on the training digits
-    and on held-out digits against generator iterations; the thin line is the minibatch training loss."""
+    and on held-out digits against generator iterations (the thin line is the minibatch training loss); below,
+    the gap between the two curves, where overfitting shows even when the curves dwarf it."""
     import matplotlib.pyplot as plt
 
     from gpkit.plots import style
 
     data = plot_data(source)
     methods = list(dict.fromkeys(r["method"] for r in data["losses"]))
+    by = {s["method"]: s for s in data.get("summary", [])}
     with style():
-        fig, axes = plt.subplots(1, len(methods), figsize=(5.2 * len(methods), 3.8), squeeze=False)
-        for ax, method in zip(axes[0], methods):
+        fig, axes = plt.subplots(2, len(methods), figsize=(5.2 * len(methods), 6.0), squeeze=False,
+                                 gridspec_kw={"height_ratios": [1.6, 1]}, sharex="col")
+        for col, method in enumerate(methods):
+            ax, gx = axes[0, col], axes[1, col]
             rec = [r for r in data["losses"] if r["method"] == method]
-            its = [r["iteration"] for r in rec]
+            its = np.array([r["iteration"] for r in rec])
+            tr = np.array([r["train_neg_loss"] for r in rec])
+            va = np.array([r["validation_neg_loss"] for r in rec])
             batch = [c for c in data["curves"] if c["method"] == method]
             if batch:
                 k = max(1, len(batch) // 100)
                 y = np.convolve([c["neg_critic_loss"] for c in batch], np.ones(k) / k, mode="valid")
                 ax.plot([c["iteration"] for c in batch][k - 1:], y, color="#1b9e77", lw=0.6, alpha=0.35,
                         label="train (minibatches, smoothed)")
-            ax.plot(its, [r["train_neg_loss"] for r in rec], color="#1b9e77", lw=1.8, label="train (all digits)")
-            ax.plot(its, [r["validation_neg_loss"] for r in rec], color="#d95f02", lw=1.8, label="validation")
-            ax.set_xlabel("generator iterations")
+            ax.plot(its, tr, color="#1b9e77", lw=1.8, label="train (all digits)")
+            ax.plot(its, va, color="#d95f02", lw=1.8, label="validation")
             ax.set_ylabel("negative critic loss")
             ax.set_title(METHOD_LABELS[method])
             ax.legend(fontsize=8)
+            gx.axhline(0, color="k", lw=0.6)
+            gx.plot(its, tr - va, color="#7570b3", lw=1.6, marker="o", ms=2.5)
+            t = by.get(method, {}).get("gap_growth_t")
+            gx.set_title("gap: train - validation" + (f"  (growth t = {t:.1f})" if t is not None else ""), fontsize=9)
+            gx.set_xlabel("generator iterations")
+            gx.set_ylabel("gap")
         fig.tight_layout()
     return fig
 
