@@ -300,7 +300,7 @@ def test_bad_split_lists_the_allowed_values():
                    "torchvision download skipped", "npm disabled in tests"]),
         ("fashion_mnist", ["FashionMNIST/raw", "make data", "dataset-fashion-mnist", "apt-get disabled in tests"]),
         ("cifar10", ["cifar-10-batches-py", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz", "tar xzf"]),
-        ("lsun_bedroom", ["lsun/bedroom_train_lmdb", "download.py -c bedroom", "pip install lmdb"]),
+        ("lsun_bedroom", ["lsun/bedroom_train_lmdb", "download.py -c bedroom", "lmdb package"]),
         ("imagenet32", ["imagenet32/", "train_data_batch_1", "val_data", "image-net.org"]),
     ],
 )
