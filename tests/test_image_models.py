@@ -69,7 +69,7 @@ def test_tflib_initialisation_variances():
     assert lin.weight.std().item() == pytest.approx(math.sqrt(2 / 1000), rel=0.02)
     assert conv.weight.std().item() == pytest.approx(math.sqrt(4 / (64 * 25 + 128 * 25 / 4)), rel=0.02)
     assert deconv.weight.std().item() == pytest.approx(math.sqrt(4 / (128 * 25 / 4 + 64 * 25)), rel=0.02)
-    assert float(lin.bias.abs().max()) == 0.0
+    assert float(lin.bias.detach().abs().max()) == 0.0
     d = m.dcgan64_critic(8)
     assert d.output.weight.std().item() == pytest.approx(0.02, rel=0.1)
 
