@@ -56,6 +56,8 @@ __all__ = [
     "load_results",
     "read_csv",
     "plot_data",
+    "wgan_config",
+    "data_root",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
@@ -345,6 +347,28 @@ def load_results(out_dir: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"no results.json in {out_dir}")
     return json.loads(path.read_text())
+
+
+def wgan_config(method: str, p: Mapping[str, Any], *, clip: float | None = None, **common: Any):
+    """The paper's two WGAN critics as a :class:`gpkit.train.TrainConfig`, from a profile's fields.
+
+    ``"gp"``: gradient penalty ``p["lam"]`` with Adam ``p["gp_lr"]``, betas ``p["gp_betas"]``;
+    ``"clip"``: weight clipping at ``clip`` (default ``p["clip"]``) with TensorFlow-style RMSProp
+    ``p["clip_lr"]``. ``common`` holds the other fields (iterations, batch_size, n_critic, seed, ...).
+    """
+    from gpkit.train import TrainConfig
+
+    check_choice("method", method, ("gp", "clip"))
+    if method == "gp":
+        return TrainConfig(penalty="gp", lam=p["lam"], optimizer="adam", lr=p["gp_lr"], betas=tuple(p["gp_betas"]),
+                           **common)
+    return TrainConfig(penalty="none", clip=p["clip"] if clip is None else clip, optimizer="rmsprop_tf",
+                       lr=p["clip_lr"], **common)
+
+
+def data_root(path: str | Path | None) -> Path:
+    """The datasets folder: ``path``, or ``<repo>/data`` when None (notebooks may run from ``notebooks/``)."""
+    return Path(path) if path not in (None, "") else project_root() / "data"
 
 
 def read_csv(path: str | Path, text_columns: Sequence[str] = ("method",)) -> list[dict[str, Any]]:

@@ -24,11 +24,11 @@ import numpy as np
 import torch
 
 from gpkit.data.toy import DATASETS, ToySampler
-from gpkit.experiments.base import Claim, Run, plot_data, start_run
+from gpkit.experiments.base import Claim, Run, plot_data, start_run, wgan_config
 from gpkit.metrics.probes import critic_weights, fraction_at_bounds, layer_gradient_norms
 from gpkit.models.toy import MLP
 from gpkit.params import check_choice, check_int, check_positive, check_range
-from gpkit.train import TrainConfig, Trainer
+from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "PROFILES", "run", "claims", "plot_deep_critics", "plot_training", "load", "method_names"]
@@ -160,15 +160,9 @@ def run(
         torch.manual_seed(seed)
         critic = MLP(2, 1, width=p["width"], hidden=p["hidden"])
         generator = MLP(2, 2, width=p["width"], hidden=p["hidden"])
-        if clip is None:
-            cfg = TrainConfig(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
-                              penalty="gp", lam=p["lam"], optimizer="adam", lr=p["gp_lr"],
-                              betas=tuple(p["gp_betas"]), seed=seed, checkpoint_every=p["checkpoint_every"],
-                              log_every=log_every)
-        else:
-            cfg = TrainConfig(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
-                              penalty="none", clip=clip, optimizer="rmsprop_tf", lr=p["clip_lr"], seed=seed,
-                              checkpoint_every=p["checkpoint_every"], log_every=log_every)
+        cfg = wgan_config("gp" if clip is None else "clip", p, clip=clip, iterations=p["iterations"],
+                          batch_size=p["batch_size"], n_critic=p["n_critic"], seed=seed,
+                          checkpoint_every=p["checkpoint_every"], log_every=log_every)
         probe = _LayerProbe(every_n, probe_real, probe_z, clip)
         result = Trainer(cfg, critic, generator, sampler, device=r.device, out_dir=r.path(f"runs/{name}"),
                          callbacks=[probe], progress=progress, resume=resume, desc=name).run()

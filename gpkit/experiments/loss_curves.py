@@ -17,11 +17,12 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import SampleGrids
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run
+from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run, wgan_config
+from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator, resnet_critic, resnet_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
-from gpkit.train import TrainConfig, Trainer
-from gpkit.utils import make_generator, project_root
+from gpkit.train import Trainer
+from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "PROFILES", "METHODS", "run", "summarise", "claims", "sliced_w", "smooth", "plot_loss_curves",
            "plot_loss_vs_quality", "plot_samples", "load"]
@@ -139,7 +140,7 @@ def run(
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
     p = r.params
     _validate(p)
-    root = Path(data_root) if data_root not in (None, "") else project_root() / "data"
+    root = resolve_data_root(data_root)
     size = {"size": p["size"]} if p["size"] else {}
     train_x = load_images(p["dataset"], root=root, split="train", subset=p["n_train"], seed=seed, device=r.device,
                           **size)
@@ -168,14 +169,8 @@ def run(
     for method in p["methods"]:
         torch.manual_seed(seed)
         generator, critic, value_range = _models(p, method)
-        if method == "gp":
-            cfg = TrainConfig(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
-                              penalty="gp", lam=p["lam"], optimizer="adam", lr=p["gp_lr"],
-                              betas=tuple(p["gp_betas"]), seed=seed, checkpoint_every=p["checkpoint_every"])
-        else:
-            cfg = TrainConfig(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
-                              penalty="none", clip=p["clip"], optimizer="rmsprop_tf", lr=p["clip_lr"], seed=seed,
-                              checkpoint_every=p["checkpoint_every"])
+        cfg = wgan_config(method, p, iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
+                          seed=seed, checkpoint_every=p["checkpoint_every"])
         probe = _Quality(p["eval_every"], held, p["projections"], seed)
         grid = SampleGrids(max(1, p["iterations"] // max(1, p["grids"] - 1)), z_fixed, value_range,
                            r.path(f"{method}/samples"))

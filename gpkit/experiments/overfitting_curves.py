@@ -18,11 +18,12 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import CriticLoss, SampleGrids
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run
+from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run, wgan_config
+from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
-from gpkit.train import TrainConfig, Trainer
-from gpkit.utils import make_generator, project_root
+from gpkit.train import Trainer
+from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "PROFILES", "METHODS", "run", "claims", "split_data", "plot_overfitting", "plot_samples", "load"]
 
@@ -112,15 +113,6 @@ def split_data(p: dict[str, Any], data_root: str | Path, seed: int) -> tuple[tor
     return train, val, f"{len(train)} train digits and {len(val)} held-out digits of the same split"
 
 
-def _config(p: dict[str, Any], method: str, seed: int) -> TrainConfig:
-    common = dict(iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"], seed=seed,
-                  checkpoint_every=p["checkpoint_every"], log_every=1)
-    if method == "gp":
-        return TrainConfig(penalty="gp", lam=p["lam"], optimizer="adam", lr=p["gp_lr"], betas=tuple(p["gp_betas"]),
-                           **common)
-    return TrainConfig(penalty="none", clip=p["clip"], optimizer="rmsprop_tf", lr=p["clip_lr"], **common)
-
-
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -141,7 +133,7 @@ def run(
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
     p = r.params
     _validate(p)
-    data_root = Path(data_root) if data_root not in (None, "") else project_root() / "data"
+    data_root = resolve_data_root(data_root)
     train_x, val_x, described = split_data(p, data_root, seed)
     r.note(f"Data: {p['dataset']} from {data_root}: {described}.")
     r.note("Model: the reference MNIST DCGAN (gan_mnist.py); as there, batch norm in G and D only for weight "
@@ -163,7 +155,9 @@ def run(
         generator, critic = mnist_generator(p["dim"], norm=norm), mnist_critic(p["dim"], norm=norm)
         probe = CriticLoss(p["eval_every"], {"train": train_x, "validation": val_x}, p["batch_size"], seed=seed)
         grids = SampleGrids(max(1, p["iterations"] // 4), z_fixed, (0.0, 1.0), r.path(f"{method}/samples"))
-        result = Trainer(_config(p, method, seed), critic, generator, sampler, device=r.device,
+        cfg = wgan_config(method, p, iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
+                          seed=seed, checkpoint_every=p["checkpoint_every"])
+        result = Trainer(cfg, critic, generator, sampler, device=r.device,
                          out_dir=r.path(method), callbacks=[probe, grids], progress=progress, resume=resume,
                          desc=METHOD_LABELS[method]).run()
         for rec in probe.records:
