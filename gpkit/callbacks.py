@@ -18,10 +18,23 @@ from gpkit.params import check_int
 from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["CriticLoss", "SampleGrids"]
+__all__ = ["RecordingCallback", "CriticLoss", "SampleGrids"]
 
 
-class CriticLoss:
+class RecordingCallback:
+    """Base of probes that append one dict per call to ``records``; the records survive a resume."""
+
+    every: int
+    records: list[dict[str, Any]]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"records": [dict(r) for r in self.records]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.records = [dict(r) for r in state["records"]]
+
+
+class CriticLoss(RecordingCallback):
     """The full critic loss (objective + penalty) over whole splits, every ``every`` iterations.
 
     ``splits`` maps a name (``"train"``, ``"validation"``) to images ``(N, C, H, W)``;
@@ -53,12 +66,6 @@ class CriticLoss:
             mean = (totals / images.shape[0]).tolist()
             record.update({f"{name}_loss": mean[0], f"{name}_objective": mean[1], f"{name}_penalty": mean[2]})
         self.records.append(record)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"records": [dict(r) for r in self.records]}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.records = [dict(r) for r in state["records"]]
 
 
 class SampleGrids:

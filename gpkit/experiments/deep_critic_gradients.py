@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gpkit.callbacks import RecordingCallback
 from gpkit.data.toy import DATASETS, ToySampler
 from gpkit.experiments.base import Claim, Run, plot_data, start_run, wgan_config
 from gpkit.metrics.probes import critic_weights, fraction_at_bounds, layer_gradient_norms
@@ -96,7 +97,7 @@ def _validate(p: dict[str, Any]) -> None:
         check_range("gp_betas", b, 0.0, 0.999999)
 
 
-class _LayerProbe:
+class _LayerProbe(RecordingCallback):
     """Callback: per-layer gradient norms, W estimate and weight fractions on fixed probe batches."""
 
     def __init__(self, every: int, real: torch.Tensor, z: torch.Tensor, clip: float | None) -> None:
@@ -116,12 +117,6 @@ class _LayerProbe:
         bound = self.clip if self.clip is not None else float(np.abs(w).max())
         self.records.append({"iteration": iteration, "norms": norms.tolist(), "w_estimate": w_est,
                              "fraction_at_bounds": fraction_at_bounds(w, bound)})
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"records": [dict(r) for r in self.records]}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.records = [dict(r) for r in state["records"]]
 
 
 def run(

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from gpkit.callbacks import SampleGrids
+from gpkit.callbacks import RecordingCallback, SampleGrids
 from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run, wgan_config
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator, resnet_critic, resnet_generator
@@ -89,7 +89,7 @@ def sliced_w(a: torch.Tensor, b: torch.Tensor, projections: int, seed: int) -> f
     return float(ot.sliced_wasserstein_distance(x, y, n_projections=projections, p=1, seed=seed))
 
 
-class _Quality:
+class _Quality(RecordingCallback):
     """Callback: sliced Wasserstein distance between ``n`` fresh samples and held-out real images."""
 
     def __init__(self, every: int, real: torch.Tensor, projections: int, seed: int) -> None:
@@ -103,12 +103,6 @@ class _Quality:
             fake = torch.cat([trainer.generator(c) for c in z.split(500)])
         self.records.append({"iteration": iteration,
                              "sliced_w": sliced_w(fake, self.real, self.projections, self.seed + iteration)})
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"records": [dict(r) for r in self.records]}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.records = [dict(r) for r in state["records"]]
 
 
 def _models(p: dict[str, Any], method: str) -> tuple[torch.nn.Module, torch.nn.Module, tuple[float, float]]:
