@@ -283,8 +283,11 @@ CLAIMS: tuple[PaperClaim, ...] = (
        "The conditional WGAN-GP ResNet (AC-GAN head) reaches 8.42 +- .10, above the unsupervised model."),
     _c("fig5a-loss-meaningful", "WGAN-GP", "Figure 5a", "06_loss_curves",
        "The negative critic loss decreases as training proceeds and samples improve (a meaningful loss)."),
-    _c("fig5b-train-val-diverge", "WGAN-GP", "Figure 5b", "05_overfitting_curves",
-       "On 1000 MNIST digits the training and validation critic losses diverge, with the penalty and with clipping."),
+    _c("fig5b-gp-train-val-diverge", "WGAN-GP", "Figure 5b", "05_overfitting_curves",
+       "On 1000 MNIST digits the training and validation critic losses diverge with the penalty (its critic overfits "
+       "faster than the clipped one)."),
+    _c("fig5b-clip-train-val-diverge", "WGAN-GP", "Figure 5b", "05_overfitting_curves",
+       "On 1000 MNIST digits the training and validation critic losses diverge with weight clipping too."),
     _c("fig5b-gp-train-rises-val-falls", "WGAN-GP", "Figure 5b", "05_overfitting_curves",
        "With the penalty the training loss rises gradually while the validation loss drops."),
     _c("table4-wgan-gp-beats-gan", "WGAN-GP", "Table 4", "09_language_model",

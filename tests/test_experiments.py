@@ -168,12 +168,18 @@ def test_fig5b_claims_follow_the_curves():
     flat = [2.0] * n
     rows = _loss_rows("gp", rising, falling) + _loss_rows("clip", [0.1 + 0.002 * i for i in range(n)], [0.1] * n)
     verdicts = {c.id: c.verdict for c in f5.claims(f5.summarise(rows, ["gp", "clip"]))}
-    assert verdicts == {"fig5b-train-val-diverge": "reproduced", "fig5b-gp-train-rises-val-falls": "reproduced"}
+    assert verdicts == {"fig5b-gp-train-val-diverge": "reproduced", "fig5b-clip-train-val-diverge": "reproduced",
+                        "fig5b-gp-train-rises-val-falls": "reproduced"}
     wiggle = [0.01 * ((7 * i) % 5 - 2) for i in range(n)]  # noise without a trend
+    rows = _loss_rows("gp", rising, falling) + _loss_rows("clip", [2.0 + w for w in wiggle], flat)
+    verdicts = {c.id: c.verdict for c in f5.claims(f5.summarise(rows, ["gp", "clip"]))}
+    assert (verdicts["fig5b-gp-train-val-diverge"], verdicts["fig5b-clip-train-val-diverge"]) == (
+        "reproduced", "not reproduced")  # one verdict per method
     noisy = [f + w for f, w in zip(flat, wiggle)]
     rows = _loss_rows("gp", noisy, flat) + _loss_rows("clip", noisy, flat)
     verdicts = {c.id: c.verdict for c in f5.claims(f5.summarise(rows, ["gp", "clip"]))}
-    assert verdicts["fig5b-train-val-diverge"] == "not reproduced"
+    assert verdicts["fig5b-gp-train-val-diverge"] == "not reproduced"
+    assert verdicts["fig5b-clip-train-val-diverge"] == "not reproduced"
     assert verdicts["fig5b-gp-train-rises-val-falls"] == "inconclusive"
     rows = _loss_rows("gp", flat, flat)  # no gap at all, no noise: nothing to decide from
     assert f5.claims(f5.summarise(rows, ["gp"]))[0].verdict == "inconclusive"
