@@ -1,4 +1,4 @@
-"""Training probes for image runs: the critic loss over whole data splits, and sample grids.
+"""Training probes for image runs: the critic loss over whole data splits, image scores, and sample grids.
 
 Both are :class:`gpkit.train.Callback` objects (``every`` generator iterations, with
 ``state_dict`` so that their records survive a resume). They draw their own random
@@ -18,7 +18,7 @@ from gpkit.params import check_int
 from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["RecordingCallback", "CriticLoss", "SampleGrids"]
+__all__ = ["RecordingCallback", "CriticLoss", "ImageScore", "SampleGrids"]
 
 
 class RecordingCallback:
@@ -68,16 +68,48 @@ class CriticLoss(RecordingCallback):
         self.records.append(record)
 
 
+class ImageScore(RecordingCallback):
+    """Scores of the generator's samples every ``every`` iterations (Figure 3's curves).
+
+    ``scorer(generator)`` returns a dict of numbers (e.g. :func:`gpkit.metrics.scores.generator_scores`
+    with fixed settings). Each record holds ``iteration``, ``seconds`` (the run's training wall-clock so
+    far, probes excluded, as the reference's time axis) and the scorer's numeric values. With
+    ``best_path``, the generator's weights are saved there whenever ``key`` reaches a new maximum.
+    """
+
+    def __init__(self, every: int, scorer: Any, key: str = "is_mean", best_path: str | Path | None = None) -> None:
+        self.every = check_int("every", every, minimum=0)
+        self.scorer = scorer
+        self.key = key
+        self.best_path = Path(best_path) if best_path is not None else None
+        self.records: list[dict[str, Any]] = []
+
+    def __call__(self, trainer: Trainer, iteration: int) -> None:
+        scores = self.scorer(trainer.generator)
+        record = {"iteration": iteration, "seconds": round(trainer.seconds, 3),
+                  **{k: v for k, v in scores.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}}
+        best = max((r[self.key] for r in self.records), default=float("-inf"))
+        self.records.append(record)
+        if self.best_path is not None and record.get(self.key, float("-inf")) > best:
+            from gpkit.utils import atomic_torch_save
+
+            atomic_torch_save({"iteration": iteration, self.key: record[self.key],
+                               "state_dict": {k: v.detach().cpu() for k, v in trainer.generator.state_dict().items()}},
+                              self.best_path)
+
+
 class SampleGrids:
     """Sample grids from fixed latent codes every ``every`` iterations.
 
     Each grid is saved as ``<out_dir>/samples_<iteration>.png`` (torchvision's
     ``save_image``) when ``out_dir`` is given and kept in ``grids`` as a ``(3, H, W)``
-    tensor in [0, 1]; ``value_range`` is the generator's output range.
+    tensor in [0, 1]; ``value_range`` is the generator's output range. ``labels``: the classes
+    for a class-conditional generator (one per code).
     """
 
     def __init__(self, every: int, z: torch.Tensor, value_range: tuple[float, float],
-                 out_dir: str | Path | None = None, nrow: int = 8) -> None:
+                 out_dir: str | Path | None = None, nrow: int = 8, labels: torch.Tensor | None = None) -> None:
+        self.labels = labels
         self.every = check_int("every", every, minimum=0)
         self.z = z
         self.value_range = value_range
@@ -90,7 +122,7 @@ class SampleGrids:
 
         from gpkit.models.images import sample_grid
 
-        grid = sample_grid(trainer.generator, self.z.to(trainer.device), self.value_range, self.nrow)
+        grid = sample_grid(trainer.generator, self.z.to(trainer.device), self.value_range, self.nrow, self.labels)
         self.grids[iteration] = grid
         if self.out_dir is not None:
             self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -144,7 +144,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "CIFAR-10 Inception score over generator iterations (left) or wall-clock time (right) for four models: WGAN "
         "with weight clipping, WGAN-GP with RMSProp and Adam (to control for the optimizer), and DCGAN. WGAN-GP "
         "significantly outperforms weight clipping and performs comparably to DCGAN.",
-        "03_inception_curves", ("fig3_inception_curves",),
+        "03_inception_curves", ("fig3_inception_curves", "fig3_samples"),
     ),
     PaperFigure(
         "wgan-gp/table3", "WGAN-GP", "Table 3",

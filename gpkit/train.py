@@ -86,6 +86,8 @@ class TrainConfig:
     log_every: iterations between metric rows (and NaN checks).
     checkpoint_every: iterations between checkpoints (0: only at the end).
     seed: seeds the loop's random generator.
+    acgan_scale / acgan_scale_g: with a class-conditional generator, the weights of the AC-GAN
+    cross-entropy on real images in the critic loss and on fakes in the generator loss (Table 3: 1.0, 0.1).
     """
 
     iterations: int
@@ -106,6 +108,8 @@ class TrainConfig:
     log_every: int = 1
     checkpoint_every: int = 0
     seed: int = 0
+    acgan_scale: float = 1.0
+    acgan_scale_g: float = 0.1
 
     def __post_init__(self) -> None:
         self.iterations = check_int("iterations", self.iterations, minimum=0)
@@ -134,6 +138,8 @@ class TrainConfig:
         self.log_every = check_int("log_every", self.log_every, minimum=1)
         self.checkpoint_every = check_int("checkpoint_every", self.checkpoint_every, minimum=0)
         self.seed = check_int("seed", self.seed)
+        self.acgan_scale = check_positive("acgan_scale", self.acgan_scale, allow_zero=True)
+        self.acgan_scale_g = check_positive("acgan_scale_g", self.acgan_scale_g, allow_zero=True)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of the fields (JSON and ``weights_only`` checkpoint friendly)."""
@@ -189,7 +195,18 @@ def has_batchnorm(module: nn.Module) -> bool:
     return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
 
 
-Sampler = Callable[[int, torch.Generator], torch.Tensor]
+Sampler = Callable[[int, torch.Generator], Any]
+
+
+class _ScoreOnly(nn.Module):
+    """The score head of a critic that returns ``(scores, class_logits)`` (for the penalties)."""
+
+    def __init__(self, critic: nn.Module) -> None:
+        super().__init__()
+        self.critic = critic
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.critic(x)[0]
 
 
 class Trainer:
@@ -198,6 +215,11 @@ class Trainer:
     ``real_sampler(n, generator)`` returns ``n`` real samples on ``device``.
     ``generator`` is an ``nn.Module`` mapping ``(B, generator.latent_dim)`` noise to
     samples, or None in fixed-generator mode (``config.fixed_generator_std`` set).
+
+    Class-conditional mode (a generator with ``num_classes`` > 0, as Table 3's AC-GAN model): the
+    sampler returns ``(images, labels)``, the generator is called as ``generator(z, labels)`` and the
+    critic returns ``(scores, class_logits)``. As in the reference, the critic's fakes take the real
+    batch's labels and its AC-GAN loss is on the real images; the generator's fakes take uniform labels.
     """
 
     def __init__(
@@ -233,6 +255,8 @@ class Trainer:
             )
         if self.generator is not None and not hasattr(self.generator, "latent_dim"):
             raise ValueError("generator must have an integer attribute 'latent_dim'")
+        self.num_classes = int(getattr(self.generator, "num_classes", 0) or 0)
+        self._score = _ScoreOnly(self.critic) if self.num_classes else self.critic
         self._critic_bn = has_batchnorm(self.critic)
         if self._critic_bn and config.penalty != "none":
             raise ValueError(
@@ -356,44 +380,60 @@ class Trainer:
             _append_metrics(self.out_dir / METRICS, rows)
 
     # --------------------------------------------------------------- steps
-    def _fakes(self, real: torch.Tensor) -> torch.Tensor:
+    def _fakes(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         if self.generator is None:
             noise = torch.randn(real.shape, generator=self.rng, device=self.device, dtype=real.dtype)
             return real + self.config.fixed_generator_std * noise
         z = torch.randn(real.shape[0], self.generator.latent_dim, generator=self.rng, device=self.device)
         with torch.no_grad():
-            return self.generator(z)
+            return self.generator(z, labels) if self.num_classes else self.generator(z)
+
+    def _sample_real(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        batch = self.real_sampler(n, self.rng)
+        if not self.num_classes:
+            return batch, None
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+            raise ValueError("a class-conditional generator needs a real_sampler that returns (images, labels)")
+        return batch[0], batch[1]
 
     def critic_losses(
-        self, real: torch.Tensor, fake: torch.Tensor, rng: torch.Generator | None = None
+        self, real: torch.Tensor, fake: torch.Tensor, rng: torch.Generator | None = None,
+        labels: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(loss, objective, penalty)`` of the critic on one batch: the loss a critic step minimises.
 
         ``rng`` draws the penalty's interpolation weights (default: the loop's generator);
         probes pass their own so that measuring does not change the training run.
+        ``labels``: the real batch's classes in conditional mode; the loss then adds
+        ``acgan_scale`` times the AC-GAN cross-entropy on the real images.
         """
         cfg = self.config
         rng = self.rng if rng is None else rng
         if self._critic_bn:  # separate passes keep real and fake batch statistics apart, as the reference
-            d_real, d_fake = self.critic(real), self.critic(fake)
+            d_real, d_fake = self._score(real), self._score(fake)
+            logits = self.critic(real)[1] if self.num_classes and labels is not None else None
         else:
             out = self.critic(torch.cat((real, fake)))
+            out, logits = out if self.num_classes else (out, None)
             d_real, d_fake = out[: real.shape[0]], out[real.shape[0]:]
         objective = self.objective.critic_loss(d_real, d_fake)
         if cfg.penalty == "gp" or cfg.penalty == "gp_one_sided":
-            pen = gradient_penalty(self.critic, real, fake, cfg.lam, cfg.penalty == "gp_one_sided", rng)
+            pen = gradient_penalty(self._score, real, fake, cfg.lam, cfg.penalty == "gp_one_sided", rng)
         elif cfg.penalty == "dragan":
-            pen = dragan_penalty(self.critic, real, cfg.lam, generator=rng)
+            pen = dragan_penalty(self._score, real, cfg.lam, generator=rng)
         else:
             pen = torch.zeros((), device=self.device)
-        return objective + pen, objective, pen
+        loss = objective + pen
+        if self.num_classes and labels is not None and cfg.acgan_scale:
+            loss = loss + cfg.acgan_scale * nn.functional.cross_entropy(logits[: real.shape[0]], labels)
+        return loss, objective, pen
 
     def critic_step(self) -> torch.Tensor:
         """One critic update; returns ``[critic_loss, critic_objective, penalty]`` (detached)."""
         cfg = self.config
-        real = self.real_sampler(cfg.batch_size, self.rng)
-        fake = self._fakes(real)
-        loss, objective, pen = self.critic_losses(real, fake)
+        real, labels = self._sample_real(cfg.batch_size)
+        fake = self._fakes(real, labels)
+        loss, objective, pen = self.critic_losses(real, fake, labels=labels)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
@@ -407,7 +447,14 @@ class Trainer:
         z = torch.randn(n, self.generator.latent_dim, generator=self.rng, device=self.device)
         self.critic.requires_grad_(False)
         try:
-            loss = self.objective.generator_loss(self.critic(self.generator(z)))
+            if self.num_classes:
+                y = torch.randint(0, self.num_classes, (n,), generator=self.rng, device=self.device)
+                score, logits = self.critic(self.generator(z, y))
+                loss = self.objective.generator_loss(score)
+                if self.config.acgan_scale_g:
+                    loss = loss + self.config.acgan_scale_g * nn.functional.cross_entropy(logits, y)
+            else:
+                loss = self.objective.generator_loss(self.critic(self.generator(z)))
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
             self.opt_g.step()

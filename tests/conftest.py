@@ -11,13 +11,13 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-def _fake_mnist(root) -> None:
-    """A tiny MNIST in torchvision's raw layout (idx files): 400 train and 100 test 'digits' (bars at random
-    positions), so that notebooks needing MNIST run their full path without the real data."""
+def _fake_mnist(root, n_train: int = 400, n_test: int = 100) -> None:
+    """A tiny MNIST in torchvision's raw layout (idx files): 400 train and 100 test 'digits' (a bar whose position
+    is the label), so that notebooks needing MNIST run their full path without the real data."""
     from gpkit.data.fetch import write_idx
 
     rng = np.random.default_rng(0)
-    for split, n in (("train", 400), ("t10k", 100)):
+    for split, n in (("train", n_train), ("t10k", n_test)):
         labels = rng.integers(0, 10, n).astype(np.uint8)
         images = np.zeros((n, 28, 28), dtype=np.uint8)
         for i, label in enumerate(labels):
@@ -31,6 +31,14 @@ def _takes_parameter(notebook, name: str) -> bool:
     book = nbformat.read(notebook, as_version=4)
     cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
     return f"{name} =" in cell.source
+
+
+@pytest.fixture(scope="session")
+def fake_mnist_root(tmp_path_factory):
+    """A generated MNIST of 2000 train and 500 test 'digits' in the real idx format (for metric tests)."""
+    root = tmp_path_factory.mktemp("fake_mnist")
+    _fake_mnist(root, 2000, 500)
+    return root
 
 
 @pytest.fixture(scope="session")

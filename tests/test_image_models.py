@@ -157,3 +157,58 @@ def test_resnet_shortcuts_use_glorot_and_convs_he():
     assert short.weight.std().item() == pytest.approx(math.sqrt(2 / (64 + 64)), rel=0.05)
     conv = block.conv1
     assert conv.weight.std().item() == pytest.approx(math.sqrt(4 / (64 * 9 + 64 * 9)), rel=0.05)
+
+
+def test_cifar_resnet_shapes_and_acgan_head():
+    g, d = m.cifar_resnet_generator(dim=8, num_classes=10), m.cifar_resnet_critic(dim=8, num_classes=10)
+    z, y = torch.randn(4, 128), torch.tensor([0, 1, 2, 3])
+    x = g(z, y)
+    assert x.shape == (4, 3, 32, 32) and x.abs().max() <= 1
+    score, logits = d(x)
+    assert score.shape == (4,) and logits.shape == (4, 10)
+    assert m.cifar_resnet_critic(dim=8)(x).shape == (4,)
+    assert m.cifar_resnet_generator(dim=8, channels=1)(z).shape == (4, 1, 32, 32)
+    with pytest.raises(ValueError, match="class-conditional"):
+        g(z)
+    assert not any(isinstance(mod, (torch.nn.BatchNorm2d, m.ChannelLayerNorm)) for mod in d.modules())
+
+
+def test_conditional_batch_norm_applies_each_labels_gain_and_offset():
+    bn = m.CondBatchNorm2d(2, num_classes=3)
+    with torch.no_grad():
+        bn.gain.weight.copy_(torch.tensor([[1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]))
+        bn.offset.weight.copy_(torch.tensor([[0.0, 0.0], [0.0, 0.0], [5.0, -5.0]]))
+    x = torch.randn(6, 2, 4, 4)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    out = bn(x, y)
+    normed = torch.nn.functional.batch_norm(x, None, None, training=True)
+    assert torch.allclose(out[0], normed[0], atol=1e-5) and torch.allclose(out[1], 2 * normed[1], atol=1e-5)
+    assert torch.allclose(out[2, 0], torch.full((4, 4), 5.0)) and torch.allclose(out[2, 1], torch.full((4, 4), -5.0))
+
+
+def test_conditional_training_adds_the_acgan_terms():
+    torch.manual_seed(0)
+    g, d = m.cifar_resnet_generator(dim=8, num_classes=10, channels=1), m.cifar_resnet_critic(dim=8, num_classes=10,
+                                                                                               channels=1)
+    data, labels = torch.rand(64, 1, 32, 32) * 2 - 1, torch.arange(64) % 10
+    seen = []
+
+    def sampler(n, rng):
+        idx = torch.randint(0, 64, (n,), generator=rng)
+        seen.append(n)
+        return data[idx], labels[idx]
+
+    losses = {}
+    for scale in (0.0, 1.0):
+        trainer = Trainer(TrainConfig(iterations=1, batch_size=8, gen_batch_size=16, n_critic=1, acgan_scale=scale),
+                          d, g, sampler)
+        real, y = data[:8], labels[:8]
+        fake = trainer._fakes(real, y)
+        loss, objective, pen = trainer.critic_losses(real, fake, torch.Generator().manual_seed(1), labels=y)
+        losses[scale] = (loss - objective - pen).item()
+    ce = torch.nn.functional.cross_entropy(d(data[:8])[1], labels[:8]).item()
+    assert losses[0.0] == pytest.approx(0.0, abs=1e-6) and losses[1.0] == pytest.approx(ce, rel=1e-4)
+    result = Trainer(TrainConfig(iterations=2, batch_size=8, gen_batch_size=16, n_critic=2), d, g, sampler).run()
+    assert all(math.isfinite(h["critic_loss"]) and math.isfinite(h["generator_loss"]) for h in result.history)
+    with pytest.raises(ValueError, match=r"\(images, labels\)"):
+        Trainer(TrainConfig(iterations=1, batch_size=8, n_critic=1), d, g, lambda n, rng: data[:n]).run()

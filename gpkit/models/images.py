@@ -50,6 +50,12 @@ __all__ = [
     "ResNetCritic",
     "resnet_generator",
     "resnet_critic",
+    "CondBatchNorm2d",
+    "CifarResidualBlock",
+    "CifarResNetGenerator",
+    "CifarResNetCritic",
+    "cifar_resnet_generator",
+    "cifar_resnet_critic",
 ]
 
 G_NORMS = ("batch", "none")
@@ -244,9 +250,10 @@ def mnist_critic(dim: int = 64, norm: str = "none", activation: str = "leaky_rel
     return tflib_init_(DCGANCritic(dim=dim, mults=(1, 2, 4), channels=1, size=28, norm=norm, activation=activation))
 
 
-def cifar_generator(dim: int = 128, norm: str = "batch", activation: str = "relu", latent_dim: int = 128) -> DCGANGenerator:
-    """The CIFAR DCGAN generator of Figure 3: (B, 128) -> (B, 3, 32, 32) in [-1, 1]."""
-    return tflib_init_(DCGANGenerator(dim=dim, mults=(4, 2, 1), channels=3, latent_dim=latent_dim, norm=norm,
+def cifar_generator(dim: int = 128, norm: str = "batch", activation: str = "relu", latent_dim: int = 128,
+                    channels: int = 3) -> DCGANGenerator:
+    """The CIFAR DCGAN generator of Figure 3: (B, 128) -> (B, channels, 32, 32) in [-1, 1]."""
+    return tflib_init_(DCGANGenerator(dim=dim, mults=(4, 2, 1), channels=channels, latent_dim=latent_dim, norm=norm,
                                       activation=activation, output="tanh"))
 
 
@@ -269,13 +276,15 @@ def dcgan64_critic(dim: int = 64, norm: str = "batch", activation: str = "leaky_
 
 
 @torch.no_grad()
-def sample_grid(generator: nn.Module, z: torch.Tensor, value_range: tuple[float, float], nrow: int = 8) -> torch.Tensor:
-    """Generate from fixed ``z`` and tile with ``torchvision.utils.make_grid``: (3, H, W) in [0, 1]."""
+def sample_grid(generator: nn.Module, z: torch.Tensor, value_range: tuple[float, float], nrow: int = 8,
+                labels: torch.Tensor | None = None) -> torch.Tensor:
+    """Generate from fixed ``z`` (and ``labels`` for a class-conditional generator) and tile with
+    ``torchvision.utils.make_grid``: (3, H, W) in [0, 1]."""
     from torchvision.utils import make_grid
 
     was_training = generator.training
     generator.train()  # batch statistics, as the reference samples
-    images = generator(z).float().cpu()
+    images = (generator(z) if labels is None else generator(z, labels.to(z.device))).float().cpu()
     generator.train(was_training)
     lo, hi = value_range
     return make_grid((images - lo) / (hi - lo), nrow=nrow, padding=2, pad_value=1.0).clamp(0, 1)
@@ -391,3 +400,119 @@ def resnet_generator(dim: int = 64, size: int = 64, norm: str = "batch") -> ResN
 def resnet_critic(dim: int = 64, size: int = 64, norm: str = "layer") -> ResNetCritic:
     """:class:`ResNetCritic` with the reference's initialisation."""
     return tflib_init_(ResNetCritic(dim=dim, size=size, norm=norm))
+
+
+# ------------------------------------------------------- CIFAR ResNet (Table 3)
+class CondBatchNorm2d(nn.Module):
+    """Class-conditional batch norm (the reference's ``cond_batchnorm``): batch statistics, then a gain and an
+    offset looked up by label (initialised to 1 and 0). ``(B, C, H, W)``, labels ``(B,)`` -> ``(B, C, H, W)``."""
+
+    def __init__(self, channels: int, num_classes: int) -> None:
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels, affine=False, track_running_stats=False)
+        self.gain, self.offset = nn.Embedding(num_classes, channels), nn.Embedding(num_classes, channels)
+        nn.init.ones_(self.gain.weight)
+        nn.init.zeros_(self.offset.weight)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.bn(x) * self.gain(y)[:, :, None, None] + self.offset(y)[:, :, None, None]
+
+
+class _Norm(nn.Module):
+    """Batch norm, its class-conditional variant (``num_classes`` > 0) or nothing; ``forward(x, y)``."""
+
+    def __init__(self, kind: str, channels: int, num_classes: int = 0) -> None:
+        super().__init__()
+        self.conditional = kind == "batch" and num_classes > 0
+        self.norm = CondBatchNorm2d(channels, num_classes) if self.conditional else _norm2d(kind, channels)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return self.norm(x, y) if self.conditional else self.norm(x)
+
+
+class CifarResidualBlock(nn.Module):
+    """The residual block of the reference's CIFAR ResNet (gan_cifar_resnet.py): norm, ReLU, conv1, norm, ReLU,
+    conv2 (3x3, with biases), plus the shortcut: identity when nothing changes, else a 1x1 conv of the same
+    resampling (``up``: upsample then conv; ``down``: conv then mean-pool). ``up``: conv1 does the upsampling
+    and changes the channels; ``down``: conv2 changes them and pools; None: conv1 changes them."""
+
+    def __init__(self, c_in: int, c_out: int, resample: str | None, norm: str = "none", num_classes: int = 0) -> None:
+        super().__init__()
+        check_choice("resample", resample, ("up", "down", None))
+        if resample == "up":
+            self.conv1, self.conv2 = _UpsampleConv(c_in, c_out, 3), nn.Conv2d(c_out, c_out, 3, padding=1)
+            self.shortcut: nn.Module = _glorot(_UpsampleConv(c_in, c_out, 1))
+            mid = c_out
+        elif resample == "down":
+            self.conv1, self.conv2 = nn.Conv2d(c_in, c_in, 3, padding=1), _ConvMeanPool(c_in, c_out, 3)
+            self.shortcut = _glorot(_ConvMeanPool(c_in, c_out, 1))
+            mid = c_in
+        else:
+            self.conv1, self.conv2 = nn.Conv2d(c_in, c_out, 3, padding=1), nn.Conv2d(c_out, c_out, 3, padding=1)
+            self.shortcut = nn.Identity() if c_in == c_out else _glorot(nn.Conv2d(c_in, c_out, 1))
+            mid = c_out
+        self.norm1, self.norm2 = _Norm(norm, c_in, num_classes), _Norm(norm, mid, num_classes)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        out = self.conv1(torch.relu(self.norm1(x, y)))
+        out = self.conv2(torch.relu(self.norm2(out, y)))
+        return self.shortcut(x) + out
+
+
+class CifarResNetGenerator(nn.Module):
+    """Table 3's generator: ``z`` (B, 128) -> linear to ``dim`` x 4 x 4 -> three ``up`` residual blocks (batch
+    norm, class-conditional when ``num_classes`` > 0) -> batch norm, ReLU, 3x3 conv, tanh -> (B, channels, 32, 32).
+    ``forward(z, y=None)``: ``y`` (B,) int labels, required when conditional."""
+
+    def __init__(self, dim: int = 128, latent_dim: int = 128, num_classes: int = 0, channels: int = 3,
+                 norm: str = "batch") -> None:
+        super().__init__()
+        check_choice("norm", norm, G_NORMS)
+        self.latent_dim, self.dim = latent_dim, check_int("dim", dim, minimum=1)
+        self.num_classes = check_int("num_classes", num_classes, minimum=0)
+        self.input = nn.Linear(latent_dim, 4 * 4 * dim)
+        self.blocks = nn.ModuleList([CifarResidualBlock(dim, dim, "up", norm, num_classes) for _ in range(3)])
+        self.out_norm = _norm2d(norm, dim)  # the reference's OutputN gets no labels
+        self.output = _glorot(nn.Conv2d(dim, channels, 3, padding=1))
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        if self.num_classes and y is None:
+            raise ValueError("this generator is class-conditional: call it as generator(z, labels)")
+        x = self.input(z).view(-1, self.dim, 4, 4)
+        for block in self.blocks:
+            x = block(x, y)
+        return torch.tanh(self.output(torch.relu(self.out_norm(x))))
+
+
+class CifarResNetCritic(nn.Module):
+    """Table 3's critic, no normalisation: an optimised first block (3x3 conv, ReLU, conv + mean-pool; shortcut
+    mean-pool + 1x1 conv), one ``down`` block, two plain blocks, ReLU, global mean pool, linear to 1.
+    With ``num_classes`` > 0 an AC-GAN head (linear to class logits) on the same features.
+    (B, channels, 32, 32) -> (B,), or ((B,), (B, num_classes)) with the head."""
+
+    def __init__(self, dim: int = 128, num_classes: int = 0, channels: int = 3) -> None:
+        super().__init__()
+        self.num_classes = check_int("num_classes", num_classes, minimum=0)
+        self.conv1 = nn.Conv2d(channels, dim, 3, padding=1)
+        self.conv2 = _ConvMeanPool(dim, dim, 3)
+        self.shortcut = _glorot(_MeanPoolConv(channels, dim, 1))
+        self.blocks = nn.Sequential(CifarResidualBlock(dim, dim, "down"), CifarResidualBlock(dim, dim, None),
+                                    CifarResidualBlock(dim, dim, None))
+        self.output = nn.Linear(dim, 1)
+        self.acgan = nn.Linear(dim, num_classes) if num_classes else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        h = self.shortcut(x) + self.conv2(torch.relu(self.conv1(x)))
+        h = torch.relu(self.blocks(h)).mean(dim=(2, 3))
+        score = self.output(h).squeeze(1)
+        return score if self.acgan is None else (score, self.acgan(h))
+
+
+def cifar_resnet_generator(dim: int = 128, num_classes: int = 0, channels: int = 3) -> CifarResNetGenerator:
+    """:class:`CifarResNetGenerator` with the reference's initialisation."""
+    return tflib_init_(CifarResNetGenerator(dim=dim, num_classes=num_classes, channels=channels))
+
+
+def cifar_resnet_critic(dim: int = 128, num_classes: int = 0, channels: int = 3) -> CifarResNetCritic:
+    """:class:`CifarResNetCritic` with the reference's initialisation."""
+    return tflib_init_(CifarResNetCritic(dim=dim, num_classes=num_classes, channels=channels))
