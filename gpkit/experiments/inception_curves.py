@@ -188,8 +188,9 @@ def run(
 
 
 def _time_to_reach(rec: list[dict[str, Any]], target: float) -> float | None:
+    """Training seconds at the first evaluation after iteration 0 that scores at least ``target`` (None: never)."""
     for row in rec:
-        if row["is_mean"] >= target:
+        if row["iteration"] > 0 and row["is_mean"] >= target:
             return float(row["seconds"])
     return None
 
@@ -242,7 +243,7 @@ def claims(summary: list[dict[str, Any]], rows: list[dict[str, Any]], real_score
     if {"dcgan", "gp_adam"} <= by.keys():
         target = 1.0 + REACH * (min(by["dcgan"]["best_score"], by["gp_adam"]["best_score"]) - 1.0)
         t_dc, t_gp = (_time_to_reach(sorted((r for r in rows if r["run"] == k), key=lambda r: r["iteration"]), target) for k in ("dcgan", "gp_adam"))
-        value = t_gp / t_dc if t_dc and t_gp is not None else None
+        value = t_gp / t_dc if t_dc and t_gp is not None else float("nan")  # nan: undefined, inconclusive
         out.append(Claim.compare(
             "fig3-dcgan-faster-wallclock", **common,
             statement="DCGAN converges faster in wall-clock time than WGAN-GP.",
