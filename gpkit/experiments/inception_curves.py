@@ -287,7 +287,7 @@ def plot_curves(source: Run | dict[str, Any]):
             ax.axhline(data["real_score"], color="k", ls=":", lw=1, label="real images")
             ax.set_xlabel(label)
         axes[0].set_ylabel(data["score_name"])
-        axes[0].legend(fontsize=8, loc="lower right")
+        axes[0].legend(fontsize=8, loc="upper left")
         fig.tight_layout()
     return fig
 
