@@ -4,6 +4,7 @@
     gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
     gpkit reproduce [--profile P] [--only 01,02]
     gpkit report [--profile P] [--check] [--screenshot PNG]
+    gpkit sweep NOTEBOOK --grid FILE [--executor local|slurm] [--profile P] [--timeout-min M] [...]
 """
 
 from __future__ import annotations
@@ -46,6 +47,21 @@ def _parser() -> argparse.ArgumentParser:
                         help="open every page in headless Chromium (network blocked) and report console errors "
                              "and broken images; exit status 1 if any")
     p_html.add_argument("--screenshot", default=None, help="with --check: save a screenshot of the index here")
+    p_sw = sub.add_parser("sweep", help="run a notebook once per parameter dict (submitit: local or Slurm)")
+    p_sw.add_argument("notebook", help="number (07), stem or path of the notebook")
+    p_sw.add_argument("--grid", required=True,
+                      help='JSON file: a list of parameter dicts, or {"grid": {"name": [values, ...]}}')
+    p_sw.add_argument("--executor", default="local", choices=("local", "slurm"))
+    p_sw.add_argument("--profile", default="quick", choices=report.PROFILES)
+    p_sw.add_argument("--runs-root", default=None, help="default <repo>/runs")
+    p_sw.add_argument("--max-parallel", type=int, default=None,
+                      help="local: runs at once (default one per GPU, else half the cores)")
+    p_sw.add_argument("--timeout-min", type=int, default=60, help="per run (default 60)")
+    p_sw.add_argument("--partition", default=None, help="slurm: partition")
+    p_sw.add_argument("--gpus", type=int, default=0, help="slurm: GPUs per job")
+    p_sw.add_argument("--cpus-per-task", type=int, default=None, help="slurm: CPUs per job")
+    p_sw.add_argument("--mem-gb", type=float, default=None, help="slurm: memory per job")
+    p_sw.add_argument("--array-parallelism", type=int, default=None, help="slurm: jobs of the array at once")
     return ap
 
 
@@ -109,6 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         index = report.build_report(profile=args.profile)
         print(f"[gpkit] report: {index}")
         return _check_report(index, args.screenshot) if args.check else 0
+    if args.command == "sweep":
+        from gpkit import sweep
+
+        runs = sweep.sweep(args.notebook, sweep.load_grid(args.grid), profile=args.profile, executor=args.executor,
+                           runs_root=args.runs_root, max_parallel=args.max_parallel, timeout_min=args.timeout_min,
+                           partition=args.partition, gpus_per_node=args.gpus, cpus_per_task=args.cpus_per_task,
+                           mem_gb=args.mem_gb, array_parallelism=args.array_parallelism)
+        print(sweep.summary_table(runs))
+        return 1 if any(r.state == "failed" for r in runs) else 0
     return 2  # pragma: no cover - argparse enforces the choices
 
 

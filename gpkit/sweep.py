@@ -1,0 +1,245 @@
+"""Sweeps: one notebook run per parameter dict, dispatched with submitit (locally or as Slurm job arrays).
+
+A sweep is a list of parameter dicts for one notebook (:func:`expand_grid` builds one from a grid, :func:`load_grid`
+reads a JSON file). :func:`sweep` runs each dict as a papermill run of the notebook into its own folder
+``<runs_root>/<profile>/<notebook>/sweep/<run name>/``:
+
+- ``executor="local"``: submitit's ``LocalExecutor``, at most ``max_parallel`` runs at once (default: one per GPU,
+  else half the CPU cores);
+- ``executor="slurm"``: one Slurm job array (``partition``, ``timeout_min``, ``gpus_per_node``, ``cpus_per_task``,
+  ``mem_gb``, ``array_parallelism``).
+
+Runs whose folder already holds a valid ``results.json`` are skipped, so re-running a sweep resumes it; a failed
+run is reported with its error and never stops the others. ``timeout_min`` is always set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gpkit.params import check_choice, check_int, check_positive
+from gpkit.utils import project_root
+
+__all__ = ["EXECUTORS", "SweepRun", "expand_grid", "load_grid", "run_name", "is_complete", "sweep", "summary_table"]
+
+EXECUTORS = ("local", "slurm")
+STATES = ("done", "skipped", "failed")
+
+
+@dataclass
+class SweepRun:
+    """One run of a sweep: its parameters, folder, final state (``done``, ``skipped``, ``failed``), error, seconds."""
+
+    name: str
+    params: dict[str, Any]
+    out_dir: Path
+    state: str = "pending"
+    error: str | None = None
+    seconds: float | None = None
+    job_id: str | None = None
+    claims: dict[str, str] = field(default_factory=dict)
+
+
+def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The cartesian product of ``{name: [values]}`` as a list of parameter dicts (keys in the given order)."""
+    for key, values in grid.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise ValueError(f"grid values must be non-empty lists; {key!r} has {values!r}")
+    keys = list(grid)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))]
+
+
+def load_grid(path: str | Path) -> list[dict[str, Any]]:
+    """Parameter dicts from a JSON file: a list of dicts, ``{"grid": {name: [values]}}``, or both as
+    ``{"runs": [...], "grid": {...}}`` (the list first, then the product)."""
+    data = json.loads(Path(path).read_text())
+    if isinstance(data, list):
+        runs = data
+    elif isinstance(data, dict) and ({"grid", "runs"} & data.keys()):
+        runs = list(data.get("runs", [])) + (expand_grid(data["grid"]) if "grid" in data else [])
+    else:
+        raise ValueError(f"{path}: expected a list of parameter dicts or an object with 'grid' and/or 'runs'")
+    if not all(isinstance(r, dict) for r in runs):
+        raise ValueError(f"{path}: every run must be a dict of parameters")
+    return runs
+
+
+def run_name(params: Mapping[str, Any]) -> str:
+    """A stable folder name for ``params``: ``key=value`` pairs (sorted), shortened with a hash when long."""
+    text = "_".join(f"{k}={json.dumps(params[k], sort_keys=True)}" for k in sorted(params)) or "default"
+    safe = re.sub(r"[^A-Za-z0-9=._-]+", "-", text).strip("-")
+    if len(safe) <= 80:
+        return safe
+    return f"{safe[:60]}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def is_complete(out_dir: str | Path) -> bool:
+    """True when ``out_dir/results.json`` parses and records a finished run (a duration and its claims)."""
+    path = Path(out_dir) / "results.json"
+    try:
+        res = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(res, dict) and res.get("duration_s") is not None and isinstance(res.get("claims"), list)
+
+
+def _job(notebook: str, profile: str, params: dict[str, Any], out_dir: str) -> dict[str, Any]:
+    """What one submitit job runs: the notebook with papermill into ``out_dir``; returns its verdicts."""
+    from gpkit import report
+
+    t0 = time.perf_counter()
+    report.run_notebook(notebook, profile=profile, parameters=params, out_dir=out_dir)
+    res = json.loads((Path(out_dir) / "results.json").read_text())
+    return {"seconds": time.perf_counter() - t0, "claims": {c["id"]: c["verdict"] for c in res.get("claims", [])}}
+
+
+def _default_parallel() -> int:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.device_count()
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def _error_text(err: BaseException) -> str:
+    lines = [ln for ln in str(err).strip().splitlines() if ln.strip()]
+    tail = [ln for ln in lines if re.match(r"^\w*(Error|Exception|Timeout)", ln.strip())]
+    return (tail[-1] if tail else (lines[-1] if lines else type(err).__name__)).strip()[:500]
+
+
+def sweep(
+    notebook: str,
+    runs: Sequence[Mapping[str, Any]],
+    *,
+    profile: str = "quick",
+    executor: str = "local",
+    runs_root: str | Path | None = None,
+    folder: str | Path | None = None,
+    max_parallel: int | None = None,
+    timeout_min: int = 60,
+    partition: str | None = None,
+    gpus_per_node: int = 0,
+    cpus_per_task: int | None = None,
+    mem_gb: float | None = None,
+    array_parallelism: int | None = None,
+    poll_s: float = 2.0,
+    progress: bool = True,
+) -> list[SweepRun]:
+    """Run ``notebook`` once per parameter dict in ``runs``; returns one :class:`SweepRun` per dict, in order.
+
+    ``folder``: submitit's logs (default ``<sweep folder>/_submitit``). Completed runs are skipped; errors are
+    collected, not raised. ``ValueError`` for bad options, before anything is submitted.
+    """
+    import submitit
+    from tqdm.auto import tqdm
+
+    from gpkit import report
+
+    check_choice("executor", executor, EXECUTORS)
+    check_choice("profile", profile, report.PROFILES)
+    timeout_min = check_int("timeout_min", timeout_min, minimum=1)
+    check_int("gpus_per_node", gpus_per_node, minimum=0)
+    check_positive("poll_s", poll_s)
+    if max_parallel is not None:
+        check_int("max_parallel", max_parallel, minimum=1)
+    if not runs:
+        raise ValueError("runs must hold at least one parameter dict")
+    src = report.resolve_notebook(notebook)
+    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    base = root / profile / src.stem / "sweep"
+    items = []
+    for params in runs:
+        if not isinstance(params, Mapping):
+            raise ValueError(f"every run must be a dict of parameters, got {params!r}")
+        for key in ("profile", "out_dir"):
+            if key in params:
+                raise ValueError(f"run parameters must not set {key!r}: the sweep sets it")
+        name = run_name(params)
+        items.append(SweepRun(name, dict(params), base / name))
+    names = [it.name for it in items]
+    if len(set(names)) != len(names):
+        raise ValueError("runs must be distinct parameter dicts (two runs would share a folder)")
+    logs = Path(folder) if folder is not None else base / "_submitit"
+    todo = []
+    for it in items:
+        if is_complete(it.out_dir):
+            it.state = "skipped"
+        else:
+            todo.append(it)
+    if not todo:
+        return items
+
+    args = [(str(src), profile, it.params, str(it.out_dir)) for it in todo]
+    if executor == "slurm":
+        ex = submitit.AutoExecutor(folder=str(logs), cluster="slurm")
+        options: dict[str, Any] = {"timeout_min": timeout_min, "name": f"gpkit-{src.stem}"}
+        if partition:
+            options["slurm_partition"] = partition
+        if gpus_per_node:
+            options["gpus_per_node"] = gpus_per_node
+        if cpus_per_task:
+            options["cpus_per_task"] = cpus_per_task
+        if mem_gb:
+            options["mem_gb"] = mem_gb
+        if array_parallelism:
+            options["slurm_array_parallelism"] = array_parallelism
+        ex.update_parameters(**options)
+        jobs = ex.map_array(_job, *zip(*args))
+        pending = list(zip(todo, jobs))
+        waiting: list = []
+    else:
+        ex = submitit.LocalExecutor(folder=str(logs))
+        ex.update_parameters(timeout_min=timeout_min)
+        limit = max_parallel or _default_parallel()
+        pending, waiting = [], list(zip(todo, args))
+
+    bar = tqdm(total=len(todo), desc=f"sweep {src.stem}", disable=not progress)
+    running = pending
+    try:
+        while running or waiting:
+            while executor == "local" and waiting and len(running) < limit:
+                it, a = waiting.pop(0)
+                running.append((it, ex.submit(_job, *a)))
+            still = []
+            for it, job in running:
+                it.job_id = str(job.job_id)
+                if not job.done():
+                    still.append((it, job))
+                    continue
+                try:
+                    out = job.result()
+                    it.state, it.seconds, it.claims = "done", out["seconds"], out["claims"]
+                except Exception as err:  # noqa: BLE001 - a failed run is reported, never fatal
+                    it.state, it.error = "failed", _error_text(err)
+                bar.update(1)
+            running = still
+            if running or waiting:
+                time.sleep(poll_s)
+    finally:
+        bar.close()
+    return items
+
+
+def summary_table(runs: Sequence[SweepRun]) -> str:
+    """A plain-text table of the runs' states (and errors), with a count per state at the end."""
+    width = max([len(r.name) for r in runs] + [4])
+    lines = [f"{'run':<{width}}  {'state':<8}  {'seconds':>8}  error / verdicts"]
+    for r in runs:
+        secs = f"{r.seconds:8.1f}" if r.seconds is not None else f"{'':>8}"
+        extra = r.error or ", ".join(f"{k}: {v}" for k, v in r.claims.items())
+        lines.append(f"{r.name:<{width}}  {r.state:<8}  {secs}  {extra}")
+    counts = {s: sum(r.state == s for r in runs) for s in STATES}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return "\n".join(lines)
