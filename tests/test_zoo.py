@@ -41,3 +41,18 @@ def test_paper_size_shapes_and_the_101_layer_resnet():
         zoo.build("vgg", "dcgan")
     with pytest.raises(ValueError, match="size must be a power of two"):
         zoo.build("dcgan", "dcgan", size=48)
+
+
+def test_each_method_trains_with_its_own_defaults():
+    from gpkit.train import Trainer
+
+    cfgs = {m: zoo.method_config(m, iterations=2, batch_size=4) for m in zoo.METHODS}
+    assert (cfgs["wgan-gp"].penalty, cfgs["wgan-gp"].lr, cfgs["wgan-gp"].betas) == ("gp", 1e-4, (0.0, 0.9))
+    assert (cfgs["wgan"].clip, cfgs["wgan"].optimizer, cfgs["wgan"].n_critic) == (0.01, "rmsprop_tf", 5)
+    assert (cfgs["dcgan"].objective, cfgs["dcgan"].lr, cfgs["dcgan"].n_critic) == ("ns_gan", 2e-4, 1)
+    assert (cfgs["lsgan"].objective, cfgs["lsgan"].lr, cfgs["lsgan"].optimizer) == ("lsgan", 1e-4, "rmsprop_tf")
+    data = torch.rand(16, 1, 32, 32) * 2 - 1
+    for method, cfg in cfgs.items():
+        g, d = zoo.build("dcgan", method, dim=8, size=32, channels=1)
+        result = Trainer(cfg, d, g, lambda n, rng: data[torch.randint(0, 16, (n,), generator=rng)]).run()
+        assert result.iterations == 2 and all(torch.isfinite(torch.tensor(h["critic_loss"])) for h in result.history)
