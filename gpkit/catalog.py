@@ -131,7 +131,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "wgan-gp/table2", "WGAN-GP", "Table 2",
         "Outcomes of training 200 random architectures, for different success thresholds. For comparison, our "
         "standard DCGAN achieved a score of 7.24. A longer version of this table can be found in the appendix.",
-        "07_random_architectures", ("table2_outcomes",),
+        "07_random_architectures", ("table2_outcomes", "table2_samples"),
     ),
     PaperFigure(
         "wgan-gp/fig2", "WGAN-GP", "Figure 2",

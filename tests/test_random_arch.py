@@ -105,3 +105,22 @@ def test_train_architecture_scores_the_final_generator(tmp_path):
     assert seen == [(4, 1, 32, 32)] * 2
     cfg = t2.objective_config("wgan-gp", 10, batch_size=64)
     assert (cfg.gen_batch_size, cfg.n_critic, cfg.penalty) == (128, 5, "gp")
+
+
+def test_table2_run_trains_collects_and_resumes(tmp_path, fake_mnist_root):
+    import json
+
+    from gpkit.experiments import random_architectures as t2
+
+    data = fake_mnist_root
+    first = t2.run("smoke", out_dir=tmp_path / "a", data_root=data, progress=False, architectures=["dcgan", 0])
+    assert first.notes[-1].startswith("No architecture has both") or "counts" in first.data
+    second = t2.run("smoke", out_dir=tmp_path / "b", data_root=data, progress=False, architectures=[1])
+    assert {r["arch"] for r in second.data["rows"]} == {"1"}
+    merged = t2.run("smoke", out_dir=tmp_path / "c", collect_from=tmp_path, progress=False)
+    assert merged.metrics["architectures"] == 2 and merged.claims[0].id == "table2-only-wgan-gp"
+    cached = json.loads((tmp_path / "a" / "arch_000" / "gan" / "score.json").read_text())
+    again = t2.run("smoke", out_dir=tmp_path / "a", data_root=data, progress=False, architectures=[0], resume=True)
+    assert [r["score"] for r in again.data["rows"] if r["objective"] == "gan"] == [cached["score"]]
+    with pytest.raises(ValueError, match="architectures must be indices below"):
+        t2.run("smoke", out_dir=tmp_path / "d", data_root=data, progress=False, architectures=[7])

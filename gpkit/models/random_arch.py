@@ -26,7 +26,7 @@ from torch import nn
 from gpkit.models.images import ACTIVATIONS, _norm2d, tflib_init_
 from gpkit.params import check_choice, check_int
 
-__all__ = ["TABLE1", "ArchSpec", "sample_architectures", "RandomGenerator", "RandomCritic", "build", "table1"]
+__all__ = ["TABLE1", "DCGAN_SPEC", "ArchSpec", "sample_architectures", "RandomGenerator", "RandomCritic", "build", "table1"]
 
 #: Table 1: the options each of G and D draws from, uniformly and independently.
 TABLE1: dict[str, tuple[Any, ...]] = {
@@ -68,6 +68,10 @@ class ArchSpec:
         return f"G {side('g')}, D {side('d')}"
 
 
+#: The DCGAN baseline inside the family (Table 2's "standard DCGAN"): ReLU G, LeakyReLU D, 4 layers, batch norm, 64.
+DCGAN_SPEC = ArchSpec("relu", 4, True, 64, "leaky_relu", 4, True, 64)
+
+
 def sample_architectures(n: int, seed: int = 0) -> list[ArchSpec]:
     """``n`` architectures drawn uniformly from :data:`TABLE1` for G and D independently (seeded, numpy PCG64)."""
     n = check_int("n", n, minimum=1)
@@ -78,6 +82,13 @@ def sample_architectures(n: int, seed: int = 0) -> list[ArchSpec]:
                 for side in ("g", "d") for key, options in TABLE1.items()}
         out.append(ArchSpec(**draw))
     return out
+
+
+def _scaled(filters: int, scale: float) -> int:
+    """Base filters times ``scale`` (at least 4): the quick profile shrinks Table 1's widths for a CPU."""
+    if not 0 < scale <= 1:
+        raise ValueError(f"filter_scale must be in (0, 1], got {scale}")
+    return max(4, int(round(filters * scale)))
 
 
 def _extra(channels: int, count: int, norm: str, activation: str) -> list[nn.Module]:
@@ -91,9 +102,9 @@ class RandomGenerator(nn.Module):
     """G of a Table 1 architecture: z (B, 128) -> linear to 4x4 x 4f, norm, act -> 5x5/2 transposed conv to 8x8 x 2f,
     norm, act -> ``depth - 4`` 3x3 convs at 8x8 -> transposed convs to 16x16 x f and 32x32 x ``channels`` -> tanh."""
 
-    def __init__(self, spec: ArchSpec, channels: int = 3, latent_dim: int = 128) -> None:
+    def __init__(self, spec: ArchSpec, channels: int = 3, latent_dim: int = 128, filter_scale: float = 1.0) -> None:
         super().__init__()
-        f, act, norm = spec.g_filters, spec.g_nonlinearity, "batch" if spec.g_normalisation else "none"
+        f, act, norm = _scaled(spec.g_filters, filter_scale), spec.g_nonlinearity, "batch" if spec.g_normalisation else "none"
         self.latent_dim, self.f = latent_dim, f
         self.input = nn.Linear(latent_dim, 4 * 4 * 4 * f)
         self.input_norm = nn.BatchNorm1d(4 * 4 * 4 * f, track_running_stats=False) if norm == "batch" else nn.Identity()
@@ -119,10 +130,10 @@ class RandomCritic(nn.Module):
     ``depth - 4`` 3x3 convs at 8x8 -> 5x5/2 conv to 4x4 x 4f, norm, act -> linear. ``norm``: ``batch``
     (standard GAN), ``layer`` (with a penalty) or ``none``; used only when the spec turns normalisation on."""
 
-    def __init__(self, spec: ArchSpec, norm: str = "batch", channels: int = 3) -> None:
+    def __init__(self, spec: ArchSpec, norm: str = "batch", channels: int = 3, filter_scale: float = 1.0) -> None:
         super().__init__()
         check_choice("norm", norm, ("batch", "layer", "none"))
-        f, act = spec.d_filters, spec.d_nonlinearity
+        f, act = _scaled(spec.d_filters, filter_scale), spec.d_nonlinearity
         norm = norm if spec.d_normalisation else "none"
         self.features = nn.Sequential(
             nn.Conv2d(channels, f, 5, stride=2, padding=2), ACTIVATIONS[act](),
@@ -136,12 +147,13 @@ class RandomCritic(nn.Module):
         return self.output(self.features(x).flatten(1)).squeeze(1)
 
 
-def build(spec: ArchSpec, method: str, channels: int = 3) -> tuple[RandomGenerator, RandomCritic]:
+def build(spec: ArchSpec, method: str, channels: int = 3,
+          filter_scale: float = 1.0) -> tuple[RandomGenerator, RandomCritic]:
     """``(generator, critic)`` of ``spec`` for ``method`` (``gan``: batch norm in D when on; ``wgan-gp``: layer
-    norm), with the reference's initialisation."""
+    norm), with the reference's initialisation; ``filter_scale`` multiplies the base filter counts."""
     check_choice("method", method, tuple(METHOD_D_NORM))
-    g = tflib_init_(RandomGenerator(spec, channels=channels))
-    d = tflib_init_(RandomCritic(spec, norm=METHOD_D_NORM[method], channels=channels))
+    g = tflib_init_(RandomGenerator(spec, channels=channels, filter_scale=filter_scale))
+    d = tflib_init_(RandomCritic(spec, norm=METHOD_D_NORM[method], channels=channels, filter_scale=filter_scale))
     return g, d
 
 
@@ -155,3 +167,4 @@ def table1():
     return pd.DataFrame([{"network": side, "setting": labels[key], "values": ", ".join(str(v) for v in TABLE1[key]),
                           "note": notes.get(key, {}).get(side, "")}
                          for side in ("G", "D") for key in TABLE1])
+
