@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
-__all__ = ["STYLE", "COLORS", "style", "export_figure", "verdict_color"]
+__all__ = ["STYLE", "COLORS", "style", "export_figure", "verdict_color", "grid_figure"]
 
 #: rcParams applied by :func:`style`: quiet axes, readable sizes, vector-friendly fonts.
 STYLE = {
@@ -71,3 +71,20 @@ def export_figure(fig, out_dir: str | Path, name: str, formats: Iterable[str] = 
         paths[fmt] = path
     return paths
 
+
+
+def grid_figure(panels: Sequence[tuple[str, Any]], panel_size: tuple[float, float] = (3.6, 3.8)):
+    """One row of titled image grids: ``panels`` are ``(title, (3, H, W) tensor in [0, 1])`` (e.g. from
+    :func:`gpkit.models.images.sample_grid`); ``panel_size`` is inches per panel. An empty row when there are none."""
+    import matplotlib.pyplot as plt
+
+    n = max(len(panels), 1)
+    with style():
+        fig, axes = plt.subplots(1, n, figsize=(panel_size[0] * n, panel_size[1]), squeeze=False)
+        for ax, (title, grid) in zip(axes[0], panels):
+            ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
+            ax.set_title(title, fontsize=9)
+        for ax in axes[0]:
+            ax.axis("off")
+        fig.tight_layout()
+    return fig

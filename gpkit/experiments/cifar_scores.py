@@ -259,18 +259,7 @@ def table3(source: Run | dict[str, Any]):
 
 def plot_samples(source: Run | dict[str, Any]):
     """Final samples per model; the conditional model's columns are classes 0-9 (as the reference's grids)."""
-    import matplotlib.pyplot as plt
+    from gpkit.plots import grid_figure
 
-    from gpkit.plots import style
-
-    data = plot_data(source)
-    panels = [(f"{s}, iteration {max(g):,}", g[max(g)]) for s, g in data["grids"].items() if g]
-    with style():
-        fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(4.6 * max(len(panels), 1), 4.9), squeeze=False)
-        for ax, (title, grid) in zip(axes[0], panels):
-            ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
-            ax.set_title(title, fontsize=9)
-        for ax in axes[0]:
-            ax.axis("off")
-        fig.tight_layout()
-    return fig
+    grids = plot_data(source)["grids"]
+    return grid_figure([(f"{s}, iteration {max(g):,}", g[max(g)]) for s, g in grids.items() if g], (4.6, 4.9))

@@ -294,18 +294,7 @@ def plot_curves(source: Run | dict[str, Any]):
 
 def plot_samples(source: Run | dict[str, Any]):
     """Each run's final samples from the same latent codes."""
-    import matplotlib.pyplot as plt
+    from gpkit.plots import grid_figure
 
-    from gpkit.plots import style
-
-    data = plot_data(source)
-    panels = [(f"{LABELS[k]}, iteration {max(g):,}", g[max(g)]) for k, g in data["grids"].items() if g]
-    with style():
-        fig, axes = plt.subplots(1, max(len(panels), 1), figsize=(3.4 * max(len(panels), 1), 3.7), squeeze=False)
-        for ax, (title, grid) in zip(axes[0], panels):
-            ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
-            ax.set_title(title, fontsize=9)
-        for ax in axes[0]:
-            ax.axis("off")
-        fig.tight_layout()
-    return fig
+    grids = plot_data(source)["grids"]
+    return grid_figure([(f"{LABELS[k]}, iteration {max(g):,}", g[max(g)]) for k, g in grids.items() if g], (3.4, 3.7))

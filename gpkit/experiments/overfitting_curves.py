@@ -302,22 +302,11 @@ def plot_overfitting(source: Run | dict[str, Any]):
 
 def plot_samples(source: Run | dict[str, Any]):
     """Real training digits beside each method's final samples (fixed latent codes)."""
-    import matplotlib.pyplot as plt
     from torchvision.utils import make_grid
 
-    from gpkit.plots import style
+    from gpkit.plots import grid_figure
 
     data = plot_data(source)
     panels = [("training digits", make_grid(data["real"], nrow=8, padding=2, pad_value=1.0))]
-    for method, grids in data["grids"].items():
-        if grids:
-            last = max(grids)
-            panels.append((f"{METHOD_LABELS[method]}, iteration {last:,}", grids[last]))
-    with style():
-        fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.8), squeeze=False)
-        for ax, (title, grid) in zip(axes[0], panels):
-            ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
-            ax.set_title(title, fontsize=9)
-            ax.axis("off")
-        fig.tight_layout()
-    return fig
+    panels += [(f"{METHOD_LABELS[m]}, iteration {max(g):,}", g[max(g)]) for m, g in data["grids"].items() if g]
+    return grid_figure(panels)
