@@ -380,3 +380,34 @@ def read_csv(path: str | Path, text_columns: Sequence[str] = ("method",)) -> lis
 def plot_data(source: "Run | Mapping[str, Any]") -> dict[str, Any]:
     """The arrays a plot needs: ``run.data`` of a live :class:`Run`, or a dict reloaded from disk."""
     return source.data if isinstance(source, Run) else dict(source)
+
+
+def scored_image_setup(
+    p: Mapping[str, Any], root_dir: str | Path | None, weights_path: str | Path | None, device: torch.device,
+    model: str, *, labels: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor | None, dict[str, Any]]:
+    """What the scored 32x32 image experiments (Figure 3, Table 3, Table 2) share, from their parameters ``p``
+    (``dataset``, ``pad``, ``backbone``, ``reference_split``, ``n_reference``, ``splits``, ``classifier``):
+
+    the training split of the datasets folder ``root_dir`` (None: ``<repo>/data``) as stored, uint8 ``(N, C, 32, 32)`` on ``device`` (and int64 labels with ``labels``), and the
+    keyword arguments of :func:`gpkit.metrics.scores.image_scores` for this experiment. With the Inception backbone
+    the weights are looked up first, so a missing file stops the run before any training. ``ValueError`` (naming
+    ``model``) when the images are not 32x32.
+    """
+    from gpkit.data.images import load
+    from gpkit.metrics import scores
+
+    root = data_root(root_dir)
+    if p["backbone"] == "inception":
+        scores.find_inception_weights(weights_path)
+    out = load(p["dataset"], root=root, split="train", pad=p["pad"], value_range=(0.0, 255.0), return_labels=labels)
+    x, y = out if labels else (out, None)
+    x = x.round_().to(device=device, dtype=torch.uint8)
+    if x.shape[-1] != 32:
+        raise ValueError(f"{model} needs 32x32 images; {p['dataset']} with pad={p['pad']} gives "
+                         f"{x.shape[-1]}x{x.shape[-1]}")
+    score_kw = dict(dataset=p["dataset"], backbone=p["backbone"], reference_split=p["reference_split"],
+                    n_reference=p["n_reference"], splits=p["splits"], root=root, pad=p["pad"],
+                    weights_path=weights_path, classifier=p["classifier"], device=device, progress=False)
+    return x, (y.to(device) if y is not None else None), score_kw
+

@@ -20,8 +20,7 @@ import torch
 
 from gpkit.callbacks import ImageScore, SampleGrids
 from gpkit.catalog import number
-from gpkit.experiments.base import Claim, Run, plot_data, start_run
-from gpkit.experiments.base import data_root as resolve_data_root
+from gpkit.experiments.base import Claim, Run, plot_data, scored_image_setup, start_run
 from gpkit.metrics import scores as scores_mod
 from gpkit.models.images import cifar_resnet_critic, cifar_resnet_generator
 from gpkit.params import check_choice, check_int, check_positive
@@ -103,21 +102,8 @@ def run(
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
     p = r.params
     _validate(p)
-    root = resolve_data_root(data_root)
-    if p["backbone"] == "inception":
-        scores_mod.find_inception_weights(weights_path)
-    from gpkit.data.images import load
-
-    x, y = load(p["dataset"], root=root, split="train", pad=p["pad"], value_range=(0.0, 255.0), return_labels=True)
-    x = x.round_().to(device=r.device, dtype=torch.uint8)
-    y = y.to(r.device)
-    channels, size = x.shape[1], x.shape[-1]
-    if size != 32:
-        raise ValueError(f"the CIFAR ResNet needs 32x32 images; {p['dataset']} with pad={p['pad']} gives {size}x{size}")
-    n_classes = int(y.max()) + 1
-    score_kw = dict(dataset=p["dataset"], backbone=p["backbone"], reference_split=p["reference_split"],
-                    n_reference=p["n_reference"], splits=p["splits"], root=root, pad=p["pad"],
-                    weights_path=weights_path, classifier=p["classifier"], device=r.device, progress=False)
+    x, y, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR ResNet", labels=True)
+    root, channels, n_classes = score_kw["root"], x.shape[1], int(y.max()) + 1
     real = scores_mod.reference_images(p["dataset"], "train", n=min(p["score_n"], len(x)), seed=seed + 1, root=root,
                                        pad=p["pad"])
     real_scores = scores_mod.image_scores(real, seed=seed, kid=False, **score_kw)

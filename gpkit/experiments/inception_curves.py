@@ -23,8 +23,7 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import ImageScore, SampleGrids
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run
-from gpkit.experiments.base import data_root as resolve_data_root
+from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run
 from gpkit.metrics import scores as scores_mod
 from gpkit.models.images import cifar_critic, cifar_generator
 from gpkit.params import check_choice, check_int, check_positive
@@ -128,16 +127,9 @@ def run(
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
     p = r.params
     _validate(p)
-    root = resolve_data_root(data_root)
-    if p["backbone"] == "inception":
-        scores_mod.find_inception_weights(weights_path)  # fail before training, with the how-to
-    x = scores_mod.reference_images(p["dataset"], "train", root=root, pad=p["pad"]).to(r.device)
-    channels, size = x.shape[1], x.shape[-1]
-    if size != 32:
-        raise ValueError(f"the CIFAR DCGAN needs 32x32 images; {p['dataset']} with pad={p['pad']} gives {size}x{size}")
-    score_kw = dict(dataset=p["dataset"], backbone=p["backbone"], reference_split=p["reference_split"],
-                    n_reference=p["n_reference"], splits=p["splits"], kid=False, root=root, pad=p["pad"],
-                    weights_path=weights_path, classifier=p["classifier"], device=r.device, progress=False)
+    x, _, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR DCGAN")
+    score_kw["kid"] = False
+    root, channels = score_kw["root"], x.shape[1]
     real = scores_mod.reference_images(p["dataset"], "train", n=p["score_n"], seed=seed + 1, root=root, pad=p["pad"])
     real_scores = scores_mod.image_scores(real, seed=seed, **score_kw)
     name = real_scores["score_name"]

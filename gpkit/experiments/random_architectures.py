@@ -21,8 +21,7 @@ from typing import Any
 
 import torch
 
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run
-from gpkit.experiments.base import data_root as resolve_data_root
+from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run
 from gpkit.models.random_arch import DCGAN_SPEC, ArchSpec, build, sample_architectures
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.train import TrainConfig, Trainer
@@ -213,22 +212,14 @@ def run(
         rows = collect(collect_from)
         r.note(f"Collected {len(rows)} scores from {collect_from}.")
     else:
-        root = resolve_data_root(data_root)
-        if p["backbone"] == "inception":
-            scores_mod.find_inception_weights(weights_path)
-        x = scores_mod.reference_images(p["dataset"], "train", root=root, pad=p["pad"]).to(r.device)
+        x, _, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "Table 1's architectures")
+        score_kw["kid"] = False
         channels = x.shape[1]
-        if x.shape[-1] != 32:
-            raise ValueError(f"Table 1's architectures are 32x32; {p['dataset']} with pad={p['pad']} gives "
-                             f"{x.shape[-1]}x{x.shape[-1]}")
         x = x.float().div_(127.5).sub_(1.0)
 
         def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
             return x[torch.randint(0, len(x), (n,), generator=rng, device=r.device)]
 
-        score_kw = dict(dataset=p["dataset"], backbone=p["backbone"], reference_split=p["reference_split"],
-                        n_reference=p["n_reference"], splits=p["splits"], kid=False, root=root, pad=p["pad"],
-                        weights_path=weights_path, classifier=p["classifier"], device=r.device, progress=False)
         z = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
         rows = []
         for a in _select(architectures, len(specs)):
