@@ -16,6 +16,7 @@ checkpoint, seed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -144,6 +145,15 @@ def reference_images(dataset: str, split: str = "train", *, n: int | None = None
     return x.round_().to(torch.uint8)
 
 
+@functools.lru_cache(maxsize=4)
+def _reference_set(dataset: str, split: str, n: int | None, seed: int, root: str, size: int | None,
+                   pad: int) -> tuple[torch.Tensor, str]:
+    """:func:`reference_images` and their content hash, kept for the process: probes score every few
+    iterations against the same reference set, which need not be read from disk and hashed each time."""
+    real = reference_images(dataset, split, n=n, seed=seed, root=root, size=size, pad=pad)
+    return real, _tensor_tag(real)
+
+
 def image_scores(
     images: torch.Tensor,
     *,
@@ -220,14 +230,14 @@ def image_scores(
         cache_root=str(Path(cache_dir or Path(root) / "fidelity_cache") / tag),
     )
     if reference_split is not None:
-        real = reference_images(dataset, reference_split, n=n_reference, seed=seed, root=root, size=size, pad=pad)
+        real, tag = _reference_set(dataset, reference_split, n_reference, seed, str(Path(root).resolve()), size, pad)
         if backbone == "inception" and real.shape[1] == 1:
             real = real.expand(-1, 3, -1, -1)
         if real.shape[1:] != fake.shape[1:]:
             raise ValueError(f"samples {tuple(fake.shape[1:])} and reference images {tuple(real.shape[1:])} differ "
                              "in shape; pass the size/pad the samples were made at")
         kwargs.update(input2=_UInt8Images(real), fid=True, kid=kid,
-                      input2_cache_name=f"{dataset}-{reference_split}-{len(real)}-{_tensor_tag(real)}")
+                      input2_cache_name=f"{dataset}-{reference_split}-{len(real)}-{tag}")
         if kid:
             kwargs["kid_subset_size"] = min(1000, n, len(real))
         out["n_reference"] = len(real)
