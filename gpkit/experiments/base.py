@@ -58,6 +58,8 @@ __all__ = [
     "plot_data",
     "wgan_config",
     "data_root",
+    "scored_image_setup",
+    "train_and_score",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
@@ -384,15 +386,17 @@ def plot_data(source: "Run | Mapping[str, Any]") -> dict[str, Any]:
 
 def scored_image_setup(
     p: Mapping[str, Any], root_dir: str | Path | None, weights_path: str | Path | None, device: torch.device,
-    model: str, *, labels: bool = False,
+    model: str, *, labels: bool = False, resolution: int = 32,
 ) -> tuple[torch.Tensor, torch.Tensor | None, dict[str, Any]]:
-    """What the scored 32x32 image experiments (Figure 3, Table 3, Table 2) share, from their parameters ``p``
-    (``dataset``, ``pad``, ``backbone``, ``reference_split``, ``n_reference``, ``splits``, ``classifier``):
+    """What the scored image experiments (Figures 2 and 3, Tables 2 and 3) share, from their parameters ``p``
+    (``dataset``, ``pad``, ``backbone``, ``reference_split``, ``n_reference``, ``splits``, ``classifier``, and
+    optionally ``size``, the side images are loaded at, and ``subset``, a seeded subset of the training split):
 
-    the training split of the datasets folder ``root_dir`` (None: ``<repo>/data``) as stored, uint8 ``(N, C, 32, 32)`` on ``device`` (and int64 labels with ``labels``), and the
-    keyword arguments of :func:`gpkit.metrics.scores.image_scores` for this experiment. With the Inception backbone
-    the weights are looked up first, so a missing file stops the run before any training. ``ValueError`` (naming
-    ``model``) when the images are not 32x32.
+    the training split of the datasets folder ``root_dir`` (None: ``<repo>/data``) as stored, uint8
+    ``(N, C, resolution, resolution)`` on ``device`` (and int64 labels with ``labels``), and the keyword arguments
+    of :func:`gpkit.metrics.scores.image_scores` for this experiment. With the Inception backbone the weights are
+    looked up first, so a missing file stops the run before any training. ``ValueError`` (naming ``model``) when
+    the images are not ``resolution`` pixels square.
     """
     from gpkit.data.images import load
     from gpkit.metrics import scores
@@ -400,14 +404,46 @@ def scored_image_setup(
     root = data_root(root_dir)
     if p["backbone"] == "inception":
         scores.find_inception_weights(weights_path)
-    out = load(p["dataset"], root=root, split="train", pad=p["pad"], value_range=(0.0, 255.0), return_labels=labels)
+    size = p.get("size")
+    out = load(p["dataset"], root=root, split="train", pad=p["pad"], size=size, subset=p.get("subset"),
+               seed=p.get("subset_seed", 0), value_range=(0.0, 255.0), return_labels=labels)
     x, y = out if labels else (out, None)
     x = x.round_().to(device=device, dtype=torch.uint8)
-    if x.shape[-1] != 32:
-        raise ValueError(f"{model} needs 32x32 images; {p['dataset']} with pad={p['pad']} gives "
-                         f"{x.shape[-1]}x{x.shape[-1]}")
+    if x.shape[-1] != resolution:
+        raise ValueError(f"{model} needs {resolution}x{resolution} images; {p['dataset']} with pad={p['pad']} "
+                         f"gives {x.shape[-1]}x{x.shape[-1]}")
     score_kw = dict(dataset=p["dataset"], backbone=p["backbone"], reference_split=p["reference_split"],
-                    n_reference=p["n_reference"], splits=p["splits"], root=root, pad=p["pad"],
+                    n_reference=p["n_reference"], splits=p["splits"], root=root, pad=p["pad"], size=size,
                     weights_path=weights_path, classifier=p["classifier"], device=device, progress=False)
     return x, (y.to(device) if y is not None else None), score_kw
 
+
+
+def train_and_score(
+    generator: torch.nn.Module,
+    critic: torch.nn.Module,
+    cfg: Any,
+    sampler: Any,
+    scorer: Any,
+    *,
+    device: str | torch.device = "cpu",
+    out_dir: str | Path | None = None,
+    progress: bool = False,
+    desc: str | None = None,
+) -> dict[str, Any]:
+    """Train ``generator`` against ``critic`` with the :class:`gpkit.train.TrainConfig` ``cfg`` and score it.
+
+    ``sampler(n, rng)``: real images; ``scorer(generator)``: a dict with ``is_mean`` (e.g.
+    :func:`gpkit.metrics.scores.generator_scores`). Returns ``{"score", "seconds", "diverged", **scores}``. A run
+    whose loss becomes non-finite is a failed run: score 1 (what a constant image scores), ``diverged`` True and
+    the ``error``. With ``out_dir`` the run checkpoints there and resumes from it.
+    """
+    from gpkit.train import NonFiniteLossError, Trainer
+
+    trainer = Trainer(cfg, critic, generator, sampler, device=device, out_dir=out_dir, progress=progress, desc=desc)
+    try:
+        result = trainer.run()
+    except NonFiniteLossError as err:
+        return {"score": 1.0, "seconds": trainer.seconds, "diverged": True, "error": str(err)}
+    scores = dict(scorer(generator))
+    return {"score": float(scores["is_mean"]), "seconds": result.seconds, "diverged": False, **scores}

@@ -21,10 +21,10 @@ from typing import Any
 
 import torch
 
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run
+from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
 from gpkit.models.random_arch import DCGAN_SPEC, ArchSpec, build, sample_architectures
 from gpkit.params import check_choice, check_int, check_positive
-from gpkit.train import TrainConfig, Trainer
+from gpkit.train import TrainConfig
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "PROFILES", "run", "collect", "plot_table1", "plot_table2", "plot_samples", "OBJECTIVES", "PAPER_THRESHOLDS", "PAPER_DCGAN_SCORE", "objective_config", "train_architecture",
@@ -93,23 +93,14 @@ def train_architecture(
     :func:`gpkit.metrics.scores.generator_scores`). A run whose loss becomes non-finite counts as failed with a
     score of 1 (a constant image), as an untrainable architecture should.
     """
-    from gpkit.train import NonFiniteLossError
-
     iterations = check_int("iterations", iterations, minimum=1)
     torch.manual_seed(seed)
     generator, critic = build(spec, objective, channels=channels, filter_scale=filter_scale)
     cfg = objective_config(objective, iterations, batch_size=batch_size, seed=seed,
                            checkpoint_every=max(1, iterations // 4))
-    trainer = Trainer(cfg, critic, generator, sampler, device=device, out_dir=out_dir, progress=progress,
-                      desc=f"{objective}: {spec.label}")
-    try:
-        result = trainer.run()
-    except NonFiniteLossError as err:
-        return {"objective": objective, "score": 1.0, "seconds": trainer.seconds, "diverged": True,
-                "error": str(err)}
-    scores = dict(scorer(generator))
-    return {"objective": objective, "score": float(scores["is_mean"]), "seconds": result.seconds,
-            "diverged": False, **scores}
+    out = train_and_score(generator, critic, cfg, sampler, scorer, device=device, out_dir=out_dir, progress=progress,
+                          desc=f"{objective}: {spec.label}")
+    return {"objective": objective, **out}
 
 
 def rescale_thresholds(thresholds: Sequence[float], our_reference: float,
