@@ -137,7 +137,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "wgan-gp/fig2", "WGAN-GP", "Figure 2",
         "Different GAN architectures trained with different methods. We only succeeded in training every "
         "architecture with a shared set of hyperparameters using WGAN-GP.",
-        "08_architecture_zoo", ("fig2_architecture_zoo",),
+        "08_architecture_zoo", ("fig2_architecture_zoo", "fig2_scores"),
     ),
     PaperFigure(
         "wgan-gp/fig3", "WGAN-GP", "Figure 3",

@@ -1,0 +1,431 @@
+"""Figure 2 of WGAN-GP (and Figures 6-8 of WGAN): seven architectures trained with four methods (notebook
+``08_architecture_zoo``).
+
+Every architecture of :mod:`gpkit.models.zoo` (the DCGAN baseline and the paper's six harder ones) is trained with
+each of the four methods at the method's own default settings (:func:`gpkit.models.zoo.method_config`): DCGAN,
+LSGAN, WGAN with weight clipping and WGAN-GP. Each of the 28 cells is scored on its final samples (Inception score
+on LSUN in the paper profile, gpkit's in-domain classifier score offline).
+
+What counts as "trained": the paper judges its Figure 2 by eye. We fix a rule before looking at any result: a cell
+trains when its score exceeds ``1 + SUCCESS_FRACTION (s_DCGAN - 1)``, where ``s_DCGAN`` is the DCGAN baseline
+trained with its own method under the same protocol (the architecture every method trains in the paper) and 1 is
+what a single repeated image scores. The rule is relative to the baseline so that it means the same on every
+backbone and training budget.
+
+Pieces: :func:`train_cell` (one architecture with one method, scored), :func:`success_threshold`,
+:func:`claims` (pure functions of the 28 scores), :func:`run` (the notebook's entry point, which also spreads over
+a sweep with ``architectures``/``methods`` and gathers a sweep with ``collect_from``) and the three plots.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
+from gpkit.models import zoo
+from gpkit.params import check_choice, check_int
+from gpkit.utils import make_generator
+
+__all__ = ["NOTEBOOK", "PROFILES", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
+           "run", "train_cell", "collect", "success_threshold", "claims", "plot_zoo", "plot_scores",
+           "plot_wgan_generators"]
+
+NOTEBOOK = "08_architecture_zoo"
+TITLE = "Figure 2: seven architectures trained with four methods"
+#: The paper's column order in Figure 2.
+PAPER_ORDER = ("dcgan", "lsgan", "wgan", "wgan-gp")
+METHOD_LABELS = {"dcgan": "DCGAN", "lsgan": "LSGAN", "wgan": "WGAN (clipping)", "wgan-gp": "WGAN-GP"}
+#: A cell trains when its score is above 1 + SUCCESS_FRACTION (DCGAN baseline - 1): half of the baseline's way.
+SUCCESS_FRACTION = 0.5
+#: The baseline must itself have trained (a score of 1 is one repeated image) for anything to be judged.
+MIN_BASELINE = 1.1
+#: WGAN's Figures 6-8: the DCGAN generator, the no-BN constant-filter generator and the MLP generator.
+WGAN_PAPER_GENERATORS = ("dcgan", "no_bn_constant_g", "mlp_g")
+#: WGAN Figures 6-8 claim: WGAN (clipping) ahead of the standard GAN on both crippled generators, by more than
+#: this fraction of the baseline's score above 1 (within it: inconclusive).
+GAP_MARGIN = 0.05
+
+_COMMON: dict[str, Any] = dict(batch_size=64, splits=10, reference_split="train", real_split="test", classifier={},
+                               samples=16, size=None, subset=None)
+
+#: ``paper``: LSUN bedrooms at 64x64 (a seeded 100,000-image subset held in memory), DIM 64, 200,000 generator
+#: iterations per cell, batch 64, Inception score of 10,000 samples (Figure 2 prints no numbers; the score only
+#: decides "trained"); the real-image score for scale from 10,000 training images (LSUN's validation split holds
+#: only 300). Spread the 28 cells with ``gpkit sweep`` (README). ``quick``: Fashion-MNIST padded to
+#: 32x32, DIM 16 (the 101-layer ResNet at DIM 8), 150 generator iterations per cell, scored by gpkit's in-domain
+#: classifier on 1,000 samples. On a 2-core CPU one iteration of all 28 cells costs about 6.5 s, the ResNet
+#: alone about 4 s of it (2.5 s of that for WGAN-GP: five critic steps with the double backward through 80 layers).
+PROFILES: dict[str, dict[str, Any]] = {
+    "smoke": {**_COMMON, "dataset": "mnist", "pad": 2, "resolution": 32, "backbone": "classifier", "dim": 4,
+              "resnet_dim": 4, "iterations": 2, "batch_size": 8, "score_n": 50, "n_reference": 50, "samples": 4,
+              "classifier": {"epochs": 1, "width": 8}},
+    "quick": {**_COMMON, "dataset": "fashion_mnist", "pad": 2, "resolution": 32, "backbone": "classifier",
+              "dim": 16, "resnet_dim": 8, "iterations": 150, "score_n": 1000, "n_reference": 5000},
+    "paper": {**_COMMON, "dataset": "lsun_bedroom", "pad": 0, "size": 64, "resolution": 64, "subset": 100_000,
+              "backbone": "inception", "dim": 64, "resnet_dim": 64, "iterations": 200_000, "score_n": 10_000,
+              "n_reference": 10_000, "real_split": "train"},
+}
+
+
+def train_cell(
+    arch: str,
+    method: str,
+    sampler: Callable[[int, torch.Generator], torch.Tensor],
+    scorer: Callable[[torch.nn.Module], Mapping[str, Any]],
+    *,
+    iterations: int,
+    dim: int = 64,
+    size: int = 64,
+    channels: int = 3,
+    batch_size: int = 64,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    out_dir: str | Path | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Train Figure 2's architecture ``arch`` with ``method`` at the method's own settings; return
+    ``{"arch", "method", "score", "seconds", "diverged", **scores}``.
+
+    ``sampler(n, rng)``: real images ``(n, channels, size, size)`` in [-1, 1]; ``scorer(generator)``: a dict with
+    ``is_mean``. A loss that becomes non-finite ends the run as failed (score 1). Every cell starts from the same
+    seed, so the methods see the same initial weights where their architectures agree.
+    """
+    iterations = check_int("iterations", iterations, minimum=1)
+    torch.manual_seed(seed)
+    generator, critic = zoo.build(arch, method, dim=dim, size=size, channels=channels)
+    cfg = zoo.method_config(method, iterations, batch_size=batch_size, seed=seed,
+                            checkpoint_every=max(1, iterations // 4))
+    out = train_and_score(generator, critic, cfg, sampler, scorer, device=device, out_dir=out_dir, progress=progress,
+                          desc=f"{METHOD_LABELS[method]}: {zoo.LABELS[arch]}")
+    return {"arch": arch, "method": method, **out}
+
+
+def success_threshold(baseline: float | None) -> float | None:
+    """The score a cell must exceed to count as trained: ``1 + SUCCESS_FRACTION (baseline - 1)``; None when the
+    DCGAN baseline is missing or did not train itself (score not above ``MIN_BASELINE``)."""
+    if baseline is None or not baseline > MIN_BASELINE:
+        return None
+    return 1.0 + SUCCESS_FRACTION * (baseline - 1.0)
+
+
+def claims(scores: Mapping[tuple[str, str], float]) -> list[Claim]:
+    """The two claims from the cells' scores ``{(arch, method): score}``.
+
+    - ``fig2-only-wgan-gp-trains-all``: the number of violations, i.e. architectures WGAN-GP fails to train plus
+      other methods that train every architecture; reproduced when there are none. Inconclusive until all 28
+      cells and the baseline are there.
+    - ``wgan-fig6-8-generators``: on the no-BN constant-filter and the MLP generators, WGAN (clipping) minus the
+      standard GAN (DCGAN's method), as a fraction of the baseline's score above 1; the smaller of the two must
+      be positive (within ``GAP_MARGIN``: inconclusive).
+    """
+    baseline = scores.get(("dcgan", "dcgan"))
+    threshold = success_threshold(baseline)
+    cells = [(a, m) for a in zoo.ARCHITECTURES for m in zoo.METHODS]
+    missing = [f"{a}/{m}" for a, m in cells if (a, m) not in scores]
+    trained = {c: scores[c] > threshold for c in cells if c in scores} if threshold is not None else {}
+    details: dict[str, Any] = {"baseline": baseline, "success_threshold": threshold, "missing": missing,
+                               "trained": {f"{a}/{m}": t for (a, m), t in trained.items()}}
+    value = float("nan")  # not judged (inconclusive): cells missing or no baseline
+    if threshold is not None and not missing:
+        gp_fails = [a for a in zoo.ARCHITECTURES if not trained[(a, "wgan-gp")]]
+        others_all = [m for m in zoo.METHODS if m != "wgan-gp" and all(trained[(a, m)] for a in zoo.ARCHITECTURES)]
+        details.update(wgan_gp_fails=gp_fails, other_methods_training_all=others_all,
+                       trained_per_method={m: sum(trained[(a, m)] for a in zoo.ARCHITECTURES) for m in zoo.METHODS})
+        value = float(len(gp_fails) + len(others_all))
+    out = [Claim.compare(
+        "fig2-only-wgan-gp-trains-all", paper="WGAN-GP", figure="Figure 2",
+        statement="Only WGAN-GP trains every one of the six architectures (and the DCGAN baseline) with one shared "
+                  "set of hyperparameters; each other method fails on some.",
+        metric=f"violations: architectures WGAN-GP fails to train + other methods that train all "
+               f"{len(zoo.ARCHITECTURES)} (trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
+        value=value, op="<", threshold=0.5, details=details,
+    )]
+    gaps: dict[str, float] = {}
+    if threshold is not None:
+        for a in WGAN_PAPER_GENERATORS[1:]:
+            if (a, "wgan") in scores and (a, "dcgan") in scores:
+                gaps[a] = (scores[(a, "wgan")] - scores[(a, "dcgan")]) / (baseline - 1.0)
+    both_dcgan = {m: trained.get(("dcgan", m)) for m in ("wgan", "dcgan")}
+    out.append(Claim.compare(
+        "wgan-fig6-8-generators", paper="WGAN", figure="Figures 6-8",
+        statement="With the no-BN constant-filter and the MLP generators WGAN still produces samples where the "
+                  "standard GAN fails or collapses; with the DCGAN generator both work.",
+        metric="smaller over the no-BN and MLP generators of (WGAN (clipping) - standard GAN) score, as a fraction "
+               "of the DCGAN baseline's score above 1",
+        value=min(gaps.values()) if len(gaps) == 2 else float("nan"), op=">", threshold=0.0, margin=GAP_MARGIN,
+        details={"gaps": gaps, "dcgan_generator_trained": both_dcgan, "baseline": baseline},
+    ))
+    return out
+
+
+def _validate(p: dict[str, Any]) -> None:
+    for key in ("iterations", "batch_size", "score_n", "splits", "samples", "dim", "resnet_dim", "resolution"):
+        check_int(key, p[key], minimum=1)
+    check_int("pad", p["pad"], minimum=0)
+    check_choice("backbone", p["backbone"], ("inception", "classifier"))
+    check_choice("dataset", p["dataset"], ("lsun_bedroom", "fashion_mnist", "mnist", "cifar10", "imagenet32"))
+    check_choice("resolution", p["resolution"], (32, 64))
+    check_choice("real_split", p["real_split"], ("train", "test"))
+    if p["subset"] is not None:
+        check_int("subset", p["subset"], minimum=1)
+
+
+def _select(values: Sequence[str] | str | None, name: str, allowed: Sequence[str]) -> list[str]:
+    if values is None:
+        return list(allowed)
+    values = [values] if isinstance(values, str) else list(values)
+    if not values:
+        raise ValueError(f"{name} must name at least one of {list(allowed)}, got []")
+    return [check_choice(name, v, allowed) for v in values]
+
+
+def run(
+    profile: str = "quick",
+    seed: int = 0,
+    device: str = "auto",
+    out_dir: str | Path | None = None,
+    progress: bool = True,
+    resume: bool = False,
+    data_root: str | Path | None = None,
+    weights_path: str | Path | None = None,
+    architectures: Sequence[str] | None = None,
+    methods: Sequence[str] | None = None,
+    collect_from: str | Path | None = None,
+    **overrides: Any,
+) -> Run:
+    """Train every architecture of Figure 2 with every method, score each cell and judge the claims.
+
+    ``architectures`` / ``methods``: train only these (names of :data:`gpkit.models.zoo.ARCHITECTURES` and
+    ``METHODS``; default all), e.g. one cell per run of a sweep. ``collect_from``: a folder of earlier runs (a
+    sweep's) whose ``cell_scores.csv`` and sample grids are gathered instead of training. Each cell keeps its
+    checkpoint, ``score.json`` and ``samples.png`` in ``cells/<arch>/<method>/``; ``resume`` reuses finished cells
+    and continues unfinished ones from their checkpoints.
+    """
+    r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 2", profiles=PROFILES, profile=profile,
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+    p = r.params
+    _validate(p)
+    archs = _select(architectures, "architectures", zoo.ARCHITECTURES)
+    meths = _select(methods, "methods", zoo.METHODS)
+    r.data = {"grids": {}, "rows": [], "backbone": p["backbone"]}
+    if collect_from is not None:
+        rows, grids = collect(collect_from)
+        r.data["grids"] = grids
+        r.note(f"Collected {len(rows)} cells from {collect_from}.")
+    else:
+        rows = _train_cells(r, p, archs, meths, data_root, weights_path, resume, progress)
+    r.save_csv("cell_scores", rows, columns=["arch", "method", "score", "fid", "seconds", "diverged"])
+    r.data["rows"] = rows
+    scores = {(row["arch"], row["method"]): float(row["score"]) for row in rows}
+    baseline = scores.get(("dcgan", "dcgan"))
+    r.data.update(scores=scores, baseline=baseline, threshold=success_threshold(baseline))
+    r.metrics.update(scores={f"{a}/{m}": s for (a, m), s in scores.items()}, baseline=baseline,
+                     success_threshold=r.data["threshold"])
+    if r.data["threshold"] is None:
+        r.note(f"No DCGAN baseline above a score of {MIN_BASELINE} among these cells: nothing can be judged trained "
+               "(a sweep's cells are judged by the run that collects them).")
+    for claim in claims(scores):
+        r.add_claim(claim)
+    return r
+
+
+def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], root: str | Path | None,
+                 weights_path: str | Path | None, resume: bool, progress: bool) -> list[dict[str, Any]]:
+    from torchvision.utils import save_image
+
+    from gpkit.metrics import scores as scores_mod
+    from gpkit.models.images import sample_grid
+
+    x, _, score_kw = scored_image_setup(p, root, weights_path, r.device, "Figure 2's architectures",
+                                        resolution=p["resolution"])
+    score_kw["kid"] = False
+    channels, size = x.shape[1], p["resolution"]
+
+    def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
+        idx = torch.randint(0, len(x), (n,), generator=rng, device=r.device)
+        return x[idx].float().div_(127.5).sub_(1.0)  # uint8 in memory (LSUN), floats per batch
+
+    real = scores_mod.reference_images(p["dataset"], p["real_split"], n=p["score_n"], seed=r.seed, root=score_kw["root"],
+                                       size=p["size"], pad=p["pad"])
+    real_scores = scores_mod.image_scores(real, **{**score_kw, "reference_split": None})
+    r.metrics["real_score"] = real_scores["is_mean"]
+    r.data["real_score"] = real_scores["is_mean"]
+    z = torch.randn(p["samples"], 128, generator=make_generator(r.seed + 4242))
+    nrow = max(1, int(round(p["samples"] ** 0.5)))
+    rows = []
+    for arch in archs:
+        for method in meths:
+            folder = r.path(f"cells/{arch}/{method}")
+            cached = folder / "score.json"
+            if resume and cached.is_file():
+                out = json.loads(cached.read_text())
+                if (folder / "samples.png").is_file():
+                    r.data["grids"][(arch, method)] = _read_grid(folder / "samples.png")
+            else:
+                def scorer(g: torch.nn.Module, folder: Path = folder, key: tuple[str, str] = (arch, method)):
+                    grid = sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=nrow)
+                    folder.mkdir(parents=True, exist_ok=True)
+                    save_image(grid, folder / "samples.png")
+                    r.data["grids"][key] = grid
+                    return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
+
+                out = train_cell(arch, method, sampler, scorer, iterations=p["iterations"],
+                                 dim=p["resnet_dim"] if arch == "resnet101" else p["dim"], size=size,
+                                 channels=channels, batch_size=p["batch_size"], seed=r.seed, device=r.device,
+                                 out_dir=folder, progress=progress)
+                out = {k: v for k, v in out.items() if isinstance(v, (int, float, str, bool)) or v is None}
+                folder.mkdir(parents=True, exist_ok=True)
+                cached.write_text(json.dumps(out))
+            rows.append({"arch": arch, "method": method, "score": out["score"], "fid": out.get("fid", float("nan")),
+                         "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"])})
+    name = scores_mod.SCORE_NAMES[p["backbone"]][0]
+    r.note(f"Data: {p['dataset']}, {channels} channel(s), {size}x{size}; DIM {p['dim']} (101-layer ResNet: DIM "
+           f"{p['resnet_dim']}); {p['iterations']:,} generator iterations per cell, batch {p['batch_size']}; "
+           f"{name} of {p['score_n']:,} samples per cell (real held-out images: {real_scores['is_mean']:.2f}).")
+    return rows
+
+
+def _read_grid(path: Path) -> torch.Tensor:
+    """A saved sample grid as ``(3, H, W)`` floats in [0, 1]."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(path) as image:
+        array = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+    return torch.from_numpy(array).permute(2, 0, 1).contiguous()
+
+
+def collect(folder: str | Path) -> tuple[list[dict[str, Any]], dict[tuple[str, str], torch.Tensor]]:
+    """Every ``cell_scores.csv`` under ``folder`` (e.g. a sweep's run folders), merged (later files win), and
+    the sample grids saved beside them: ``(rows, {(arch, method): grid (3, H, W) in [0, 1]})``."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    grids: dict[tuple[str, str], torch.Tensor] = {}
+    for path in sorted(Path(folder).rglob("cell_scores.csv")):
+        for row in read_csv(path, text_columns=("arch", "method", "diverged")):
+            key = (row["arch"], row["method"])
+            merged[key] = {**row, "diverged": row["diverged"] == "True"}
+            png = path.parent / "cells" / key[0] / key[1] / "samples.png"
+            if png.is_file():
+                grids[key] = _read_grid(png)
+    return list(merged.values()), grids
+
+
+# ------------------------------------------------------------------ plots
+def _mark(ax: Any, trained: bool | None) -> None:
+    color = {True: "#1b9e77", False: "#d95f02", None: "#999999"}[trained]
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_edgecolor(color)
+        spine.set_linewidth(3)
+
+
+def _cell_panel(ax: Any, data: Mapping[str, Any], arch: str, method: str) -> None:
+    grid = data.get("grids", {}).get((arch, method))
+    score = data.get("scores", {}).get((arch, method))
+    threshold = data.get("threshold")
+    if grid is not None:
+        ax.imshow(grid.permute(1, 2, 0).numpy(), interpolation="nearest")
+    else:
+        ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes, color="#999999")
+    trained = None if score is None or threshold is None else score > threshold
+    _mark(ax, trained)
+    if score is not None:
+        ax.set_xlabel(f"{score:.2f}" + {True: "  trained", False: "  failed", None: ""}[trained], fontsize=8,
+                      color={True: "#1b9e77", False: "#d95f02", None: "black"}[trained])
+
+
+def _score_note(data: Mapping[str, Any]) -> str:
+    threshold, baseline = data.get("threshold"), data.get("baseline")
+    if threshold is None:
+        return f"no DCGAN baseline above {MIN_BASELINE} yet: cells not judged"
+    return (f"score > {threshold:.2f} = 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline {baseline:.2f} - 1)"
+            + (f"; real images {data['real_score']:.2f}" if data.get("real_score") else ""))
+
+
+def plot_zoo(source: Run | Mapping[str, Any]):
+    """Figure 2: samples of every architecture (rows) under every method (columns, the paper's order), each with
+    its score and a frame that says whether it trained."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    with style():
+        fig, axes = plt.subplots(len(zoo.ARCHITECTURES), len(PAPER_ORDER), figsize=(8.4, 2.1 * len(zoo.ARCHITECTURES)),
+                                 squeeze=False)
+        for i, arch in enumerate(zoo.ARCHITECTURES):
+            for j, method in enumerate(PAPER_ORDER):
+                ax = axes[i, j]
+                _cell_panel(ax, data, arch, method)
+                if i == 0:
+                    ax.set_title(METHOD_LABELS[method], fontsize=10)
+                if j == 0:
+                    ax.set_ylabel(zoo.LABELS[arch].replace(", ", ",\n").replace(" nonlinearities", "\nnonlinearities"),
+                                  fontsize=8)
+        fig.suptitle(("trained (green frame): " if data.get("threshold") is not None else "") + _score_note(data),
+                     fontsize=8, y=0.995)
+        fig.tight_layout(rect=(0, 0, 1, 0.99))
+    return fig
+
+
+def plot_scores(source: Run | Mapping[str, Any]):
+    """The 28 scores as a heat map (architectures x methods), each cell's number printed, trained cells framed."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    scores, threshold = data.get("scores", {}), data.get("threshold")
+    values = np.array([[scores.get((a, m), np.nan) for m in PAPER_ORDER] for a in zoo.ARCHITECTURES])
+    with style():
+        fig, ax = plt.subplots(figsize=(7.5, 4.6))
+        image = ax.imshow(values, cmap="viridis", aspect="auto", vmin=1.0,
+                          vmax=max(np.nanmax(values) if np.isfinite(values).any() else 2.0, 1.01))
+        for i, arch in enumerate(zoo.ARCHITECTURES):
+            for j, method in enumerate(PAPER_ORDER):
+                v = values[i, j]
+                ax.text(j, i, "—" if np.isnan(v) else f"{v:.2f}", ha="center", va="center", fontsize=9,
+                        color="white" if np.isnan(v) or v < np.nanmean(values) else "black")
+                if threshold is not None and not np.isnan(v) and v > threshold:
+                    ax.add_patch(Rectangle((j - 0.47, i - 0.47), 0.94, 0.94, fill=False, edgecolor="#e7298a", lw=2.5))
+        ax.set_xticks(range(len(PAPER_ORDER)), [METHOD_LABELS[m] for m in PAPER_ORDER])
+        ax.set_yticks(range(len(zoo.ARCHITECTURES)), [zoo.LABELS[a] for a in zoo.ARCHITECTURES], fontsize=8)
+        from gpkit.metrics.scores import SCORE_NAMES
+
+        backbone = data.get("backbone", "classifier")
+        fig.colorbar(image, ax=ax, label=SCORE_NAMES.get(backbone, ("score",))[0])
+        ax.set_title(("framed, trained: " if threshold is not None else "") + _score_note(data), fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def plot_wgan_generators(source: Run | Mapping[str, Any]):
+    """WGAN's Figures 6-8: the DCGAN, no-BN constant-filter and MLP generators (rows), WGAN (clipping) left and
+    the standard GAN (DCGAN's method) right, as in the WGAN paper."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    with style():
+        fig, axes = plt.subplots(len(WGAN_PAPER_GENERATORS), 2, figsize=(4.6, 2.2 * len(WGAN_PAPER_GENERATORS)),
+                                 squeeze=False)
+        for i, arch in enumerate(WGAN_PAPER_GENERATORS):
+            for j, method in enumerate(("wgan", "dcgan")):
+                ax = axes[i, j]
+                _cell_panel(ax, data, arch, method)
+                if i == 0:
+                    ax.set_title("WGAN (clipping)" if method == "wgan" else "standard GAN", fontsize=10)
+                if j == 0:
+                    ax.set_ylabel(f"Fig. {6 + i}: " + zoo.LABELS[arch].replace(", ", ",\n"), fontsize=8)
+        fig.tight_layout()
+    return fig

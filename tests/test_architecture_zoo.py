@@ -1,0 +1,132 @@
+"""Figure 2 (and WGAN Figures 6-8): the trained/failed rule, the claims, one cell's training, sweeps and resume."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+
+from gpkit.experiments import architecture_zoo as fig2
+from gpkit.models import zoo
+
+CELLS = [(a, m) for a in zoo.ARCHITECTURES for m in zoo.METHODS]
+
+
+def _scores(default: float = 3.0, **cells: float) -> dict[tuple[str, str], float]:
+    """All 28 cells at ``default`` (the DCGAN baseline too), with ``arch__method=score`` overrides."""
+    out = {c: default for c in CELLS}
+    for key, value in cells.items():
+        arch, method = key.split("__")
+        out[(arch, method.replace("_", "-"))] = value
+    return out
+
+
+def _claim(scores, cid):
+    return next(c for c in fig2.claims(scores) if c.id == cid)
+
+
+def test_success_threshold_is_half_way_to_the_baseline():
+    assert fig2.success_threshold(3.0) == pytest.approx(2.0)
+    assert fig2.success_threshold(7.24) == pytest.approx(4.12)
+    assert fig2.success_threshold(None) is None
+    assert fig2.success_threshold(1.05) is None  # a baseline that did not train itself judges nothing
+
+
+def test_figure2_claim_counts_violations():
+    # The paper's picture: WGAN-GP trains all seven, every other method fails on at least one architecture.
+    paper = _scores(dcgan__dcgan=4.0, tanh__dcgan=1.2, gated__lsgan=1.3, resnet101__wgan=1.9)
+    claim = _claim(paper, "fig2-only-wgan-gp-trains-all")
+    assert claim.value == 0 and claim.verdict == "reproduced"
+    assert claim.details["trained_per_method"] == {"wgan-gp": 7, "wgan": 6, "dcgan": 6, "lsgan": 6}
+    # WGAN-GP fails on the ResNet and LSGAN trains everything: two violations.
+    worse = _scores(dcgan__dcgan=4.0, tanh__dcgan=1.2, resnet101__wgan=1.9, resnet101__wgan_gp=2.4)
+    claim = _claim(worse, "fig2-only-wgan-gp-trains-all")
+    assert claim.value == 2 and claim.verdict == "not reproduced"
+    assert claim.details["wgan_gp_fails"] == ["resnet101"]
+    assert claim.details["other_methods_training_all"] == ["lsgan"]
+    assert claim.details["success_threshold"] == pytest.approx(2.5)
+
+
+def test_figure2_claim_is_inconclusive_without_all_cells_or_a_baseline():
+    partial = _scores(tanh__dcgan=1.2)
+    del partial[("gated", "lsgan")]
+    claim = _claim(partial, "fig2-only-wgan-gp-trains-all")
+    assert math.isnan(claim.value) and claim.verdict == "inconclusive" and claim.details["missing"] == ["gated/lsgan"]
+    flat = _scores(default=1.02)
+    assert _claim(flat, "fig2-only-wgan-gp-trains-all").verdict == "inconclusive"
+    assert _claim(flat, "wgan-fig6-8-generators").verdict == "inconclusive"
+
+
+def test_wgan_figures_6_to_8_claim_is_the_smaller_gap():
+    s = _scores(dcgan__dcgan=5.0, no_bn_constant_g__dcgan=1.4, mlp_g__dcgan=2.0, no_bn_constant_g__wgan=3.0,
+                mlp_g__wgan=4.0)
+    claim = _claim(s, "wgan-fig6-8-generators")
+    assert claim.details["gaps"] == pytest.approx({"no_bn_constant_g": 0.4, "mlp_g": 0.5})
+    assert claim.value == pytest.approx(0.4) and claim.verdict == "reproduced"
+    s[("mlp_g", "dcgan")] = 4.5  # the GAN does better on the MLP generator
+    assert _claim(s, "wgan-fig6-8-generators").verdict == "not reproduced"
+    s[("mlp_g", "dcgan")] = 4.1  # within 5% of the baseline's way: too close to call
+    assert _claim(s, "wgan-fig6-8-generators").verdict == "inconclusive"
+
+
+def test_train_cell_trains_and_scores_with_each_methods_settings(tmp_path):
+    data = torch.rand(32, 1, 32, 32) * 2 - 1
+    seen = []
+
+    def scorer(g):
+        seen.append(g(torch.randn(2, 128)).shape)
+        return {"is_mean": 2.5, "fid": 10.0}
+
+    for method in zoo.METHODS:
+        out = fig2.train_cell("mlp_g", method, lambda n, rng: data[torch.randint(0, 32, (n,), generator=rng)], scorer,
+                              iterations=2, dim=8, size=32, channels=1, batch_size=4, out_dir=tmp_path / method)
+        assert (out["arch"], out["method"], out["score"], out["diverged"]) == ("mlp_g", method, 2.5, False)
+        assert (tmp_path / method / "checkpoint.pt").is_file()
+    assert seen == [(2, 1, 32, 32)] * 4
+
+
+def test_a_diverging_cell_counts_as_failed(tmp_path):
+    data = torch.full((8, 1, 32, 32), float("nan"))
+    out = fig2.train_cell("dcgan", "wgan-gp", lambda n, rng: data[:n], lambda g: {"is_mean": 9.0}, iterations=2,
+                          dim=4, size=32, channels=1, batch_size=4, out_dir=tmp_path)
+    assert out["diverged"] and out["score"] == 1.0 and "error" in out
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(architectures=["vgg"]), "architectures must be one of"),
+    (dict(methods=["wgan-lp"]), "methods must be one of"),
+    (dict(methods=[]), "methods must name at least one"),
+    (dict(resolution=48), "resolution must be one of"),
+    (dict(iterations=0), "iterations"),
+    (dict(backbone="vgg"), "backbone must be one of"),
+])
+def test_bad_parameters_fail_before_training(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fig2.run("smoke", out_dir=tmp_path, progress=False, **kwargs)
+
+
+def test_cells_spread_over_runs_are_collected_and_resumed(tmp_path, fake_mnist_root, monkeypatch):
+    data = fake_mnist_root
+    a = fig2.run("smoke", out_dir=tmp_path / "sweep" / "a", data_root=data, progress=False,
+                 architectures=["dcgan", "mlp_g"], methods=["dcgan", "wgan"])
+    assert {(r["arch"], r["method"]) for r in a.data["rows"]} == {(x, y) for x in ("dcgan", "mlp_g")
+                                                                   for y in ("dcgan", "wgan")}
+    assert (tmp_path / "sweep" / "a" / "cells" / "mlp_g" / "wgan" / "samples.png").is_file()
+    assert a.claims[0].verdict == "inconclusive" and "gated/lsgan" in a.claims[0].details["missing"]
+    fig2.run("smoke", out_dir=tmp_path / "sweep" / "b", data_root=data, progress=False, architectures="tanh",
+             methods="lsgan")
+    merged = fig2.run("smoke", out_dir=tmp_path / "merged", progress=False, collect_from=tmp_path / "sweep")
+    assert len(merged.data["rows"]) == 5 and set(merged.data["grids"]) == set(merged.data["scores"])
+    assert ("tanh", "lsgan") in merged.data["scores"]
+    for plot in (fig2.plot_zoo, fig2.plot_scores, fig2.plot_wgan_generators):
+        plot(merged)  # cells not run are drawn as such
+
+    # resume: a finished cell is read back, not retrained
+    cached = json.loads((tmp_path / "sweep" / "a" / "cells" / "dcgan" / "dcgan" / "score.json").read_text())
+    monkeypatch.setattr(fig2, "train_cell", lambda *a, **k: pytest.fail("a finished cell was retrained"))
+    again = fig2.run("smoke", out_dir=tmp_path / "sweep" / "a", data_root=data, progress=False, resume=True,
+                     architectures=["dcgan"], methods=["dcgan"])
+    assert again.data["scores"][("dcgan", "dcgan")] == cached["score"]
+    assert ("dcgan", "dcgan") in again.data["grids"]
