@@ -4,7 +4,7 @@
     gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
     gpkit reproduce [--profile P] [--only 01,02]
     gpkit report [--profile P] [--check] [--screenshot PNG]
-    gpkit sweep NOTEBOOK --grid FILE [--executor local|slurm] [--profile P] [--timeout-min M] [...]
+    gpkit sweep NOTEBOOK --grid FILE|NAME [--executor local|slurm] [--profile P] [--timeout-min M] [--collect] [...]
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     p_sw = sub.add_parser("sweep", help="run a notebook once per parameter dict (submitit: local or Slurm)")
     p_sw.add_argument("notebook", help="number (07), stem or path of the notebook")
     p_sw.add_argument("--grid", required=True,
-                      help='JSON file: a list of parameter dicts, or {"grid": {"name": [values, ...]}}')
+                      help='JSON file: a list of parameter dicts, or {"grid": {"name": [values, ...]}}; or a built-in '
+                           'grid: fig2-cells (Figure 2, one run per cell), table2-architectures (Table 2)')
     p_sw.add_argument("--executor", default="local", choices=("local", "slurm"))
     p_sw.add_argument("--profile", default="quick", choices=report.PROFILES)
     p_sw.add_argument("--runs-root", default=None, help="default <repo>/runs")
@@ -62,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     p_sw.add_argument("--cpus-per-task", type=int, default=None, help="slurm: CPUs per job")
     p_sw.add_argument("--mem-gb", type=float, default=None, help="slurm: memory per job")
     p_sw.add_argument("--array-parallelism", type=int, default=None, help="slurm: jobs of the array at once")
+    p_sw.add_argument("--collect", action="store_true",
+                      help="afterwards, run the notebook once locally with collect_from=<sweep folder> to build its "
+                           "figures, tables and verdicts into runs/<profile>/<notebook>/")
     return ap
 
 
@@ -133,7 +137,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                            partition=args.partition, gpus_per_node=args.gpus, cpus_per_task=args.cpus_per_task,
                            mem_gb=args.mem_gb, array_parallelism=args.array_parallelism)
         print(sweep.summary_table(runs))
-        return 1 if any(r.state == "failed" for r in runs) else 0
+        failed = any(r.state == "failed" for r in runs)
+        if args.collect:
+            if failed:
+                print("[gpkit] collecting the runs that finished (re-run the same command to retry the failed ones)")
+            _print_run(sweep.collect(args.notebook, profile=args.profile, runs_root=args.runs_root, log_output=True))
+        return 1 if failed else 0
     return 2  # pragma: no cover - argparse enforces the choices
 
 

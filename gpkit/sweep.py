@@ -29,7 +29,8 @@ from typing import Any
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.utils import project_root
 
-__all__ = ["EXECUTORS", "SweepRun", "expand_grid", "load_grid", "run_name", "is_complete", "sweep", "summary_table"]
+__all__ = ["EXECUTORS", "SweepRun", "expand_grid", "builtin_grids", "load_grid", "run_name", "is_complete", "sweep",
+           "sweep_folder", "collect", "summary_table"]
 
 EXECUTORS = ("local", "slurm")
 STATES = ("done", "skipped", "failed")
@@ -58,9 +59,24 @@ def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))]
 
 
+GRIDS_DIR = Path(__file__).parent / "grids"
+
+
+def builtin_grids() -> dict[str, Path]:
+    """The grids shipped with gpkit (``gpkit/grids/<name>.json``) by name, e.g. ``fig2-cells`` (Figure 2's 28
+    cells) and ``table2-architectures`` (Table 2's 200 architectures and the DCGAN baseline)."""
+    return {p.stem: p for p in sorted(GRIDS_DIR.glob("*.json"))}
+
+
 def load_grid(path: str | Path) -> list[dict[str, Any]]:
-    """Parameter dicts from a JSON file: a list of dicts, ``{"grid": {name: [values]}}``, or both as
-    ``{"runs": [...], "grid": {...}}`` (the list first, then the product)."""
+    """Parameter dicts from a JSON file, or from a built-in grid named without ``.json`` (:func:`builtin_grids`):
+    a list of dicts, ``{"grid": {name: [values]}}``, or both as ``{"runs": [...], "grid": {...}}`` (the list
+    first, then the product). Other keys (a ``description``) are ignored."""
+    if not Path(path).is_file() and str(path) in builtin_grids():
+        path = builtin_grids()[str(path)]
+    elif not Path(path).is_file():
+        raise ValueError(f"grid must be a JSON file or one of the built-in grids {sorted(builtin_grids())}, "
+                         f"got {str(path)!r}")
     data = json.loads(Path(path).read_text())
     if isinstance(data, list):
         runs = data
@@ -157,8 +173,7 @@ def sweep(
     if not runs:
         raise ValueError("runs must hold at least one parameter dict")
     src = report.resolve_notebook(notebook)
-    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
-    base = root / profile / src.stem / "sweep"
+    base = sweep_folder(src, profile, runs_root)
     items = []
     for params in runs:
         if not isinstance(params, Mapping):
@@ -230,6 +245,38 @@ def sweep(
     finally:
         bar.close()
     return items
+
+
+def sweep_folder(notebook: str | Path, profile: str, runs_root: str | Path | None = None) -> Path:
+    """Where a sweep of ``notebook`` puts its runs: ``<runs_root>/<profile>/<notebook stem>/sweep``."""
+    from gpkit import report
+
+    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    return root / profile / report.resolve_notebook(notebook).stem / "sweep"
+
+
+def collect(notebook: str, *, profile: str = "quick", runs_root: str | Path | None = None,
+            log_output: bool = False) -> Any:
+    """Run ``notebook`` once more, locally, with ``collect_from`` set to its sweep folder: the run that gathers
+    the sweep's results into the figure, the tables and the verdicts, written to
+    ``<runs_root>/<profile>/<notebook>/`` (where the report looks). Returns :class:`gpkit.report.NotebookRun`.
+
+    ``ValueError`` when the notebook takes no ``collect_from`` parameter or the sweep folder does not exist.
+    """
+    import nbformat
+
+    from gpkit import report
+
+    src = report.resolve_notebook(notebook)
+    book = nbformat.read(src, as_version=4)
+    cell = next((c for c in book.cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None or "collect_from =" not in cell.source:
+        raise ValueError(f"notebook {src.stem} takes no collect_from parameter: its sweeps need no collecting run")
+    folder = sweep_folder(src, profile, runs_root)
+    if not folder.is_dir():
+        raise ValueError(f"no sweep to collect: {folder} does not exist")
+    return report.run_notebook(src, profile=profile, parameters={"collect_from": str(folder.resolve())},
+                               runs_root=runs_root, log_output=log_output)
 
 
 def summary_table(runs: Sequence[SweepRun]) -> str:

@@ -87,3 +87,44 @@ def test_sweep_command_line(toy_notebook, tmp_path, capsys):
                str(tmp_path / "runs"), "--timeout-min", "5"])
     assert rc == 0
     assert "2 done, 0 skipped, 0 failed" in capsys.readouterr().out
+
+
+def test_builtin_grids_cover_figure2_and_table2():
+    from gpkit.models import zoo
+
+    assert {"fig2-cells", "table2-architectures"} <= set(sweep.builtin_grids())
+    cells = sweep.load_grid("fig2-cells")
+    assert len(cells) == len(zoo.ARCHITECTURES) * len(zoo.METHODS) == 28
+    assert {(c["architectures"][0], c["methods"][0]) for c in cells} == {
+        (a, m) for a in zoo.ARCHITECTURES for m in zoo.METHODS}
+    table2 = sweep.load_grid("table2-architectures")
+    assert table2[0] == {"architectures": ["dcgan"]} and [r["architectures"][0] for r in table2[1:]] == list(range(200))
+    assert len({sweep.run_name(r) for r in table2}) == 201  # one folder per run
+    with pytest.raises(ValueError, match="built-in grids"):
+        sweep.load_grid("fig9-cells")
+
+
+def test_sweep_then_collect_in_one_command(toy_notebook, tmp_path, capsys):
+    from gpkit.cli import main
+
+    book = nbformat.read(toy_notebook, as_version=4)
+    book.cells[0].source += "\ncollect_from = None"
+    book.cells[1].source += ('\nif collect_from:\n    found = sorted(p.parent.name for p in '
+                             'pathlib.Path(collect_from).rglob("results.json"))\n'
+                             '    (out / "collected.json").write_text(json.dumps(found))')
+    nbformat.write(book, toy_notebook)
+    grid = tmp_path / "grid.json"
+    grid.write_text(json.dumps([{"x": 5}, {"x": 6}]))
+    rc = main(["sweep", str(toy_notebook), "--grid", str(grid), "--profile", "smoke", "--runs-root",
+               str(tmp_path / "runs"), "--timeout-min", "5", "--collect"])
+    assert rc == 0
+    collected = tmp_path / "runs" / "smoke" / "toy_sweep" / "collected.json"
+    assert json.loads(collected.read_text()) == ["x=5", "x=6"]
+    assert "claim toy-claim" in capsys.readouterr().out
+
+
+def test_collect_needs_a_collecting_notebook_and_a_sweep(toy_notebook, tmp_path):
+    with pytest.raises(ValueError, match="takes no collect_from"):
+        sweep.collect(str(toy_notebook), profile="smoke", runs_root=tmp_path)
+    with pytest.raises(ValueError, match="no sweep to collect"):
+        sweep.collect("08", profile="smoke", runs_root=tmp_path)
