@@ -1,4 +1,4 @@
-"""Training probes for image runs: the critic loss over whole data splits, image scores, and sample grids.
+"""Training probes: the critic loss over whole data splits, image scores, sample grids, and text n-gram JS.
 
 Both are :class:`gpkit.train.Callback` objects (``every`` generator iterations, with
 ``state_dict`` so that their records survive a resume). They draw their own random
@@ -18,7 +18,7 @@ from gpkit.params import check_int
 from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["RecordingCallback", "CriticLoss", "ImageScore", "SampleGrids"]
+__all__ = ["RecordingCallback", "CriticLoss", "ImageScore", "SampleGrids", "TextNgramJS"]
 
 
 class RecordingCallback:
@@ -135,3 +135,44 @@ class SampleGrids:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if state["grids"] is not None:
             self.grids = {int(i): g for i, g in zip(state["iterations"], state["grids"])}
+
+
+class TextNgramJS(RecordingCallback):
+    """Table 4's monitor: every ``every`` iterations, ``n_samples`` sequences from the generator decoded by argmax
+    and their character n-gram JS divergence (bits) to the training corpus, for each n of ``corpus_counts``
+    (:class:`gpkit.metrics.ngrams.NgramCounts` by n, computed once). Records hold ``iteration``, ``seconds``
+    (training wall-clock, probes excluded) and ``js<n>``; ``samples`` keeps the last probe's decoded lines.
+    """
+
+    def __init__(self, every: int, corpus_counts: Mapping[int, Any], vocab: Any, n_samples: int = 640,
+                 batch_size: int = 64, seed: int = 0) -> None:
+        self.every = check_int("every", every, minimum=0)
+        self.corpus_counts = dict(corpus_counts)
+        self.vocab = vocab
+        self.n_samples = check_int("n_samples", n_samples, minimum=1)
+        self.batch_size = check_int("batch_size", batch_size, minimum=1)
+        self.seed = seed
+        self.records: list[dict[str, Any]] = []
+        self.samples: list[str] = []
+
+    @torch.no_grad()
+    def __call__(self, trainer: Trainer, iteration: int) -> None:
+        from gpkit.metrics.ngrams import ngram_js_curve
+
+        rng = make_generator(self.seed + iteration, trainer.device)
+        g = trainer.generator
+        lines: list[str] = []
+        for start in range(0, self.n_samples, self.batch_size):
+            b = min(self.batch_size, self.n_samples - start)
+            lines += self.vocab.decode(g(torch.randn(b, g.latent_dim, generator=rng, device=trainer.device)).cpu())
+        self.samples = lines
+        js = ngram_js_curve(lines, self.corpus_counts)
+        self.records.append({"iteration": iteration, "seconds": round(trainer.seconds, 3),
+                             **{f"js{n}": v for n, v in js.items()}})
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**super().state_dict(), "samples": list(self.samples)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.samples = list(state.get("samples", []))

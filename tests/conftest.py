@@ -27,6 +27,16 @@ def _fake_mnist(root, n_train: int = 400, n_test: int = 100) -> None:
         write_idx(root / "MNIST" / "raw" / f"{split}-labels-idx1-ubyte", labels)
 
 
+def _fake_fortunes(root) -> None:
+    """A small corpus in the layout of the prepared fortunes corpus (``fortunes/sentences.txt``, one sentence per
+    line), so that the language-model notebook runs without Debian's package."""
+    words = ["the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far", "away", "from", "home"]
+    lines = [" ".join(words[(i * 5 + k * 3) % len(words)] for k in range(2 + i % 6)).capitalize() + "."
+             for i in range(600)]
+    (root / "fortunes").mkdir(parents=True, exist_ok=True)
+    (root / "fortunes" / "sentences.txt").write_text("\n".join(lines) + "\n")
+
+
 def _takes_parameter(notebook, name: str) -> bool:
     book = nbformat.read(notebook, as_version=4)
     cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
@@ -45,13 +55,15 @@ def fake_mnist_root(tmp_path_factory):
 def smoke_runs(tmp_path_factory):
     """Run every notebook with papermill at ``profile="smoke"`` into a temporary ``runs/``; returns its root.
 
-    Notebooks with a ``data_root`` parameter read a generated tiny MNIST (real file format, fake digits).
+    Notebooks with a ``data_root`` parameter read a generated tiny MNIST (real file format, fake digits) and a
+    generated text corpus (the prepared corpus's format).
     """
     from gpkit import report
 
     root = tmp_path_factory.mktemp("runs")
     data_root = tmp_path_factory.mktemp("data")
     _fake_mnist(data_root)
+    _fake_fortunes(data_root)
     outcomes = {}
     for nb in report.list_notebooks():
         params = {"data_root": str(data_root)} if _takes_parameter(nb, "data_root") else {}

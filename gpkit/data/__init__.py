@@ -1,4 +1,5 @@
-"""Datasets: toy 2-D samplers (:mod:`gpkit.data.toy`); image and text data plug in here."""
+"""Datasets: toy 2-D samplers (:mod:`gpkit.data.toy`), images (:mod:`gpkit.data.images`, :mod:`gpkit.data.fetch`)
+and text corpora (:mod:`gpkit.data.text`)."""
 
 from gpkit.data import toy
 

@@ -1,4 +1,5 @@
-"""Getting the image datasets into ``data/`` in torchvision's own layouts (``make data``).
+"""Getting the image datasets into ``data/`` in torchvision's own layouts (``make data``; it also prepares the text
+corpora of :mod:`gpkit.data.text`).
 
 Layouts under ``root`` (what torchvision's dataset classes read):
 
@@ -619,21 +620,23 @@ def main(argv: list[str] | None = None) -> int:
     reported but not an error.
     """
     parser = argparse.ArgumentParser(prog="python -m gpkit.data.fetch", description=__doc__.split("\n\n")[0])
+    from gpkit.data.text import CORPORA, corpus_status
+
     parser.add_argument("datasets", nargs="*", metavar="name",
-                        help=f"datasets to fetch (default: all of {', '.join(DATASETS)})")
+                        help=f"datasets to fetch (default: all of {', '.join(DATASETS + CORPORA)})")
     parser.add_argument("--root", default="data", help="data folder (default: data)")
     args = parser.parse_args(argv)
-    names = args.datasets or list(DATASETS)
+    names = args.datasets or list(DATASETS + CORPORA)
     for name in names:
-        if name not in DATASETS:
-            parser.error(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+        if name not in DATASETS + CORPORA:
+            parser.error(f"unknown dataset {name!r}; choose from {', '.join(DATASETS + CORPORA)}")
     width = max(len(n) for n in names)
     print(f"[gpkit] datasets under {Path(args.root).resolve()}", flush=True)
     print(f"{'dataset':<{width}}  {'seconds':>7}  status", flush=True)
     corrupt = False
     for name in names:
         t0 = time.perf_counter()
-        status = fetch(args.root, [name])[name]
+        status = corpus_status(name, args.root) if name in CORPORA else fetch(args.root, [name])[name]
         corrupt |= status.startswith("corrupt")
         head, _, detail = status.partition(": ") if status.startswith(("missing", "corrupt")) else (status, "", "")
         print(f"{name:<{width}}  {time.perf_counter() - t0:7.1f}  {head}", flush=True)

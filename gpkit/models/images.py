@@ -213,7 +213,7 @@ def tflib_init_(module: nn.Module, std: float | None = None) -> nn.Module:
     """Initialise like the reference's ``tflib``: zero biases and uniform weights with std
 
     - linear: ``sqrt(2 / (fan_in + fan_out))`` (Glorot);
-    - conv: ``sqrt(4 / (fan_in + fan_out))`` with ``fan_out = out * k^2 / stride^2``;
+    - conv: ``sqrt(4 / (fan_in + fan_out))`` with ``fan_out = out * k^2 / stride^2`` (1-D: ``out * k / stride``);
     - transposed conv: ``sqrt(4 / (fan_in + fan_out))`` with ``fan_in = in * k^2 / stride^2``;
 
     or, with ``std`` given (the 64x64 DCGAN: 0.02), that std for every weight.
@@ -222,9 +222,9 @@ def tflib_init_(module: nn.Module, std: float | None = None) -> nn.Module:
     for m in module.modules():
         if isinstance(m, nn.Linear):
             s = std if std is not None else math.sqrt(2.0 / (m.in_features + m.out_features))
-        elif isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-            k = m.kernel_size[0] * m.kernel_size[1]
-            stride2 = m.stride[0] * m.stride[1]
+        elif isinstance(m, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d)):
+            k = math.prod(m.kernel_size)
+            stride2 = math.prod(m.stride)
             if isinstance(m, nn.ConvTranspose2d):
                 fan_in, fan_out = m.in_channels * k / stride2, m.out_channels * k
             else:
