@@ -164,7 +164,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "Word dataset, truncated to 32 characters. The model learns to directly output one-hot character embeddings "
         "from a latent vector without any discrete sampling step. We were unable to achieve comparable results with "
         "the standard GAN objective and a continuous generator.",
-        "09_language_model", ("table4_js_curves",),
+        "09_language_model", ("table4_js_curves", "table4_samples"),
     ),
     PaperFigure(
         "wgan-gp/fig5a", "WGAN-GP", "Figure 5a",
