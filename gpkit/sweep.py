@@ -72,11 +72,12 @@ def load_grid(path: str | Path) -> list[dict[str, Any]]:
     """Parameter dicts from a JSON file, or from a built-in grid named without ``.json`` (:func:`builtin_grids`):
     a list of dicts, ``{"grid": {name: [values]}}``, or both as ``{"runs": [...], "grid": {...}}`` (the list
     first, then the product). Other keys (a ``description``) are ignored."""
-    if not Path(path).is_file() and str(path) in builtin_grids():
-        path = builtin_grids()[str(path)]
-    elif not Path(path).is_file():
-        raise ValueError(f"grid must be a JSON file or one of the built-in grids {sorted(builtin_grids())}, "
-                         f"got {str(path)!r}")
+    if not Path(path).is_file():
+        builtin = builtin_grids()
+        if str(path) not in builtin:
+            raise ValueError(f"grid must be a JSON file or one of the built-in grids {sorted(builtin)}, "
+                             f"got {str(path)!r}")
+        path = builtin[str(path)]
     data = json.loads(Path(path).read_text())
     if isinstance(data, list):
         runs = data

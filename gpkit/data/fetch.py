@@ -619,9 +619,9 @@ def main(argv: list[str] | None = None) -> int:
     Exit status 1 if a dataset is corrupt; missing datasets (those needing a manual download) are
     reported but not an error.
     """
-    parser = argparse.ArgumentParser(prog="python -m gpkit.data.fetch", description=__doc__.split("\n\n")[0])
     from gpkit.data.text import CORPORA, corpus_status
 
+    parser = argparse.ArgumentParser(prog="python -m gpkit.data.fetch", description=__doc__.split("\n\n")[0])
     parser.add_argument("datasets", nargs="*", metavar="name",
                         help=f"datasets to fetch (default: all of {', '.join(DATASETS + CORPORA)})")
     parser.add_argument("--root", default="data", help="data folder (default: data)")

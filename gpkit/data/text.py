@@ -20,10 +20,11 @@ codes ``(N, L, V)`` float tensors, and decoding takes the argmax over the last a
 from __future__ import annotations
 
 import collections
+import itertools
 import random
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +182,13 @@ def corpus_status(name: str, root: str | Path = "data") -> str:
         return f"missing: {err}"
 
 
+def _nonempty_lines(files: Iterable[Path]) -> Iterator[str]:
+    """The non-empty lines of ``files``, in order, without their newline."""
+    for path in files:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            yield from (text for line in fh if (text := line.rstrip("\n")))
+
+
 def load_lines(
     corpus: str,
     root: str | Path = "data",
@@ -196,17 +204,7 @@ def load_lines(
     if max_lines is not None:
         max_lines = check_int("max_lines", max_lines, minimum=1)
     files = [ensure_fortunes(root)] if corpus == "fortunes" else billion_word_files(root)
-    raw: list[str] = []
-    for path in files:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                line = line.rstrip("\n")
-                if line:
-                    raw.append(line)
-                    if max_lines is not None and len(raw) >= max_lines:
-                        break
-        if max_lines is not None and len(raw) >= max_lines:
-            break
+    raw = list(itertools.islice(_nonempty_lines(files), max_lines))
     lines = pad_lines(raw, seq_len)
     random.Random(seed).shuffle(lines)
     return lines

@@ -19,14 +19,14 @@ a sweep with ``architectures``/``methods`` and gathers a sweep with ``collect_fr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
+from gpkit.experiments.base import (Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
+                                   train_and_score)
 from gpkit.models import zoo
 from gpkit.params import check_choice, check_int
 from gpkit.utils import make_generator
@@ -261,26 +261,20 @@ def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], 
     for arch in archs:
         for method in meths:
             folder = r.path(f"cells/{arch}/{method}")
-            cached = folder / "score.json"
-            if resume and cached.is_file():
-                out = json.loads(cached.read_text())
-                if (folder / "samples.png").is_file():
-                    r.data["grids"][(arch, method)] = _read_grid(folder / "samples.png")
-            else:
-                def scorer(g: torch.nn.Module, folder: Path = folder, key: tuple[str, str] = (arch, method)):
-                    grid = sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=nrow)
-                    folder.mkdir(parents=True, exist_ok=True)
-                    save_image(grid, folder / "samples.png")
-                    r.data["grids"][key] = grid
-                    return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
 
-                out = train_cell(arch, method, sampler, scorer, iterations=p["iterations"],
-                                 dim=p["resnet_dim"] if arch == "resnet101" else p["dim"], size=size,
-                                 channels=channels, batch_size=p["batch_size"], seed=r.seed, device=r.device,
-                                 out_dir=folder, progress=progress)
-                out = {k: v for k, v in out.items() if isinstance(v, (int, float, str, bool)) or v is None}
+            def scorer(g: torch.nn.Module, folder: Path = folder, key: tuple[str, str] = (arch, method)):
+                grid = sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=nrow)
                 folder.mkdir(parents=True, exist_ok=True)
-                cached.write_text(json.dumps(out))
+                save_image(grid, folder / "samples.png")
+                r.data["grids"][key] = grid
+                return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
+
+            out = cached_json(folder / "score.json", resume, lambda: train_cell(
+                arch, method, sampler, scorer, iterations=p["iterations"],
+                dim=p["resnet_dim"] if arch == "resnet101" else p["dim"], size=size, channels=channels,
+                batch_size=p["batch_size"], seed=r.seed, device=r.device, out_dir=folder, progress=progress))
+            if (arch, method) not in r.data["grids"] and (folder / "samples.png").is_file():
+                r.data["grids"][(arch, method)] = _read_grid(folder / "samples.png")
             rows.append({"arch": arch, "method": method, "score": out["score"], "fid": out.get("fid", float("nan")),
                          "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"])})
     name = scores_mod.SCORE_NAMES[p["backbone"]][0]

@@ -60,6 +60,7 @@ __all__ = [
     "data_root",
     "scored_image_setup",
     "train_and_score",
+    "cached_json",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
@@ -447,3 +448,19 @@ def train_and_score(
         return {"score": 1.0, "seconds": trainer.seconds, "diverged": True, "error": str(err)}
     scores = dict(scorer(generator))
     return {"score": float(scores["is_mean"]), "seconds": result.seconds, "diverged": False, **scores}
+
+
+def cached_json(path: str | Path, resume: bool, compute: Any) -> dict[str, Any]:
+    """``path``'s JSON when ``resume`` and it exists; otherwise ``compute()``, kept to its JSON scalars (numbers,
+    strings, booleans, None) and written to ``path`` atomically. The per-run score files of Table 2 and Figure 2,
+    which let a resumed notebook skip runs that finished."""
+    import json
+
+    from gpkit.utils import atomic_write_json
+
+    path = Path(path)
+    if resume and path.is_file():
+        return json.loads(path.read_text())
+    out = {k: v for k, v in dict(compute()).items() if isinstance(v, (int, float, str, bool)) or v is None}
+    atomic_write_json(path, out)
+    return out

@@ -14,14 +14,14 @@ architecture) and builds Table 2, from its own runs or, with ``collect_from``, f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
+from gpkit.experiments.base import (Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
+                                   train_and_score)
 from gpkit.models.random_arch import DCGAN_SPEC, ArchSpec, build, sample_architectures
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.train import TrainConfig
@@ -218,27 +218,17 @@ def run(
             objectives = ("gan",) if a == "dcgan" else OBJECTIVES
             for objective in objectives:
                 folder = r.path(f"arch_{a}" if a == "dcgan" else f"arch_{a:03d}") / objective
-                cached = folder / "score.json"
-                if resume and cached.is_file():
-                    out = json.loads(cached.read_text())
-                else:
-                    grids: dict[str, Any] = {}
 
-                    def scorer(g: torch.nn.Module, grids: dict = grids) -> dict[str, Any]:
-                        from gpkit.models.images import sample_grid
+                def scorer(g: torch.nn.Module, key: tuple[Any, str] = (a, objective)) -> dict[str, Any]:
+                    from gpkit.models.images import sample_grid
 
-                        grids["grid"] = sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=4)
-                        return scores_mod.generator_scores(g, p["score_n"], seed=seed, checkpoint="last", **score_kw)
+                    r.data["grids"][key] = sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=4)
+                    return scores_mod.generator_scores(g, p["score_n"], seed=seed, checkpoint="last", **score_kw)
 
-                    out = train_architecture(spec, objective, sampler, scorer, iterations=p["iterations"],
-                                             channels=channels, batch_size=p["batch_size"], seed=seed,
-                                             filter_scale=p["filter_scale"], device=r.device, out_dir=folder,
-                                             progress=progress)
-                    out = {k: v for k, v in out.items() if isinstance(v, (int, float, str, bool)) or v is None}
-                    folder.mkdir(parents=True, exist_ok=True)
-                    cached.write_text(json.dumps(out))
-                    if "grid" in grids:
-                        r.data["grids"][(a, objective)] = grids["grid"]
+                out = cached_json(folder / "score.json", resume, lambda: train_architecture(
+                    spec, objective, sampler, scorer, iterations=p["iterations"], channels=channels,
+                    batch_size=p["batch_size"], seed=seed, filter_scale=p["filter_scale"], device=r.device,
+                    out_dir=folder, progress=progress))
                 rows.append({"arch": str(a), "objective": objective, "score": out["score"],
                              "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"])})
         r.note(f"Data: {p['dataset']}, {channels} channel(s), 32x32; Table 1's base filters x {p['filter_scale']}; "

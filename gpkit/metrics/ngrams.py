@@ -10,6 +10,7 @@ JS(P, Q) = ½ KL(P ‖ M) + ½ KL(Q ‖ M) with M = ½ (P + Q), in bits: 0 for e
 from __future__ import annotations
 
 import collections
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,13 +39,12 @@ class NgramCounts:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @functools.cached_property
     def probabilities(self) -> dict[str, float]:
-        """``{ngram: frequency}``, computed once (a corpus's is reused at every probe)."""
-        if getattr(self, "_probs", None) is None or self._probs_total != self.total:
-            total = self.total
-            self._probs = {k: v / total for k, v in self.counts.items()} if total else {}
-            self._probs_total = total
-        return self._probs
+        """``{ngram: frequency}``, computed on first use and kept (a corpus's is reused at every probe; counts are
+        not meant to change after construction)."""
+        total = self.total
+        return {k: v / total for k, v in self.counts.items()} if total else {}
 
 
 def _counts(x: "NgramCounts | Iterable[str]", n: int) -> NgramCounts:
@@ -62,7 +62,7 @@ def ngram_js(samples: "NgramCounts | Iterable[str]", corpus: "NgramCounts | Iter
     ``corpus`` (each a list of lines or precomputed :class:`NgramCounts`). ``ValueError`` when either side has no
     n-gram (lines shorter than n)."""
     n = check_int("n", n, minimum=1)
-    p, q = _counts(samples, n).probabilities(), _counts(corpus, n).probabilities()
+    p, q = _counts(samples, n).probabilities, _counts(corpus, n).probabilities
     if not p or not q:
         raise ValueError(f"both sides need at least one {n}-gram (lines of at least {n} characters)")
     js = 0.0
