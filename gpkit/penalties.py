@@ -10,6 +10,11 @@ Conventions of the WGAN-GP reference code (see ``PAPER_SPEC.md``):
   differentiable with respect to the critic's parameters;
 - weight clipping clips *every* critic parameter, biases and norm gains included.
 
+Besides the two-sided and one-sided penalties at interpolates (WGAN-GP), the module has
+DRAGAN's penalty near the data and WGAN-LP's sampling (Petzka, Fischer and Lukovnicov 2017,
+"On the regularization of Wasserstein GANs", as summarised in the "From GAN to WGAN"
+slides): a one-sided penalty at real *and* fake points perturbed DRAGAN-style.
+
 Penalties are computed in float32 even under autocast.
 """
 
@@ -28,6 +33,8 @@ __all__ = [
     "gradient_penalty",
     "dragan_perturb",
     "dragan_penalty",
+    "lp_points",
+    "lp_penalty",
     "clip_weights_",
 ]
 
@@ -127,6 +134,45 @@ def dragan_penalty(
     perturbed = dragan_perturb(real, scale=scale, noise=noise, generator=generator)
     x_hat = interpolate(real, perturbed, generator)
     return _penalty_from_norms(gradient_norms(critic, x_hat, create_graph=True), lam, float(k), False)
+
+
+def lp_points(
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    scale: float = 0.5,
+    noise: str = "uniform",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """WGAN-LP's sample points: ``concat(real, fake)`` perturbed by :func:`dragan_perturb`; shape ``(2B, ...)``.
+
+    The noise scale is ``scale`` times the standard deviation of the concatenated batch.
+    """
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake must have the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
+    both = torch.cat((real.detach().float(), fake.detach().float()))
+    return dragan_perturb(both, scale=scale, noise=noise, generator=generator)
+
+
+def lp_penalty(
+    critic: Critic,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    lam: float = 10.0,
+    scale: float = 0.5,
+    noise: str = "uniform",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """WGAN-LP penalty ``lam * mean(max(0, ||grad D(x_hat)|| - 1)^2)`` at :func:`lp_points`.
+
+    Petzka et al. (2017) replace WGAN-GP's two-sided penalty by its one-sided counterpart and
+    sample ``x_hat`` by concatenating a real and a fake batch and perturbing both (DRAGAN's
+    sampling, Kodali et al. 2017). ``real`` and ``fake``: ``(B, ...)`` with equal shapes; the
+    penalty is averaged over the ``2B`` points. Returns a float32 scalar differentiable with
+    respect to the critic's parameters.
+    """
+    check_positive("lam", lam, allow_zero=True)
+    x_hat = lp_points(real, fake, scale=scale, noise=noise, generator=generator)
+    return _penalty_from_norms(gradient_norms(critic, x_hat, create_graph=True), lam, 1.0, True)
 
 
 @torch.no_grad()

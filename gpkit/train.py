@@ -38,7 +38,7 @@ from tqdm.auto import tqdm
 from gpkit import objectives as objectives_mod
 from gpkit.optim import OPTIMIZERS, make_optimizer
 from gpkit.params import check_choice, check_int, check_positive, check_range
-from gpkit.penalties import clip_weights_, dragan_penalty, gradient_penalty
+from gpkit.penalties import clip_weights_, dragan_penalty, gradient_penalty, lp_penalty
 from gpkit.utils import atomic_torch_save, make_generator
 
 __all__ = [
@@ -54,7 +54,7 @@ __all__ = [
     "has_batchnorm",
 ]
 
-PENALTIES = ("none", "gp", "gp_one_sided", "dragan")
+PENALTIES = ("none", "gp", "gp_one_sided", "dragan", "lp")
 LR_DECAYS = ("none", "linear")
 METRIC_COLUMNS = ("iteration", "critic_loss", "critic_objective", "penalty", "generator_loss", "seconds")
 CHECKPOINT = "checkpoint.pt"
@@ -76,7 +76,8 @@ class TrainConfig:
     (default: batch_size; Table 3 uses twice the critic batch).
     n_critic: critic steps per generator iteration.
     objective: ``wgan``, ``ns_gan``, ``minimax_gan``, ``lsgan``.
-    penalty: ``none``, ``gp``, ``gp_one_sided``, ``dragan``; lam its coefficient.
+    penalty: ``none``, ``gp``, ``gp_one_sided``, ``dragan``, ``lp`` (WGAN-LP: one-sided, at real and fake
+    points perturbed DRAGAN-style, see :func:`gpkit.penalties.lp_penalty`); lam its coefficient.
     clip: weight-clipping bound ``c`` applied after every critic step, or None.
     optimizer / lr / betas: critic optimizer (``adam``, ``rmsprop_tf``, ``rmsprop``);
     optimizer_g / lr_g default to the critic's.
@@ -421,6 +422,8 @@ class Trainer:
             pen = gradient_penalty(self._score, real, fake, cfg.lam, cfg.penalty == "gp_one_sided", rng)
         elif cfg.penalty == "dragan":
             pen = dragan_penalty(self._score, real, cfg.lam, generator=rng)
+        elif cfg.penalty == "lp":
+            pen = lp_penalty(self._score, real, fake, cfg.lam, generator=rng)
         else:
             pen = torch.zeros((), device=self.device)
         loss = objective + pen

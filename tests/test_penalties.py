@@ -13,6 +13,8 @@ from gpkit.penalties import (
     gradient_norms,
     gradient_penalty,
     interpolate,
+    lp_penalty,
+    lp_points,
 )
 
 IMAGE = (3, 4, 5)  # (C, H, W): the norm must run over all of these
@@ -157,3 +159,65 @@ def test_clipping_rejects_bad_bound():
         clip_weights_(nn.Linear(2, 2), 0.0)
     with pytest.raises(ValueError, match="c must be"):
         clip_weights_(nn.Linear(2, 2), math.nan)
+
+
+# ------------------------------------------------------------------ WGAN-LP
+@pytest.mark.parametrize("noise", ["uniform", "gaussian"])
+def test_lp_penalty_on_linear_critic_is_one_sided(noise):
+    real, fake = torch.randn(8, *IMAGE), torch.randn(8, *IMAGE)
+    small = LinearCritic(_w(0.5))
+    assert lp_penalty(small, real, fake, lam=10.0, noise=noise).item() == 0.0
+    assert gradient_penalty(small, real, fake, lam=10.0).item() == pytest.approx(10.0 * 0.25, rel=1e-5)
+    big = LinearCritic(_w(2.0))
+    assert lp_penalty(big, real, fake, lam=10.0, noise=noise).item() == pytest.approx(10.0, rel=1e-5)
+    assert gradient_penalty(big, real, fake, lam=10.0).item() == pytest.approx(10.0, rel=1e-5)
+
+
+def test_lp_penalty_is_the_one_sided_penalty_at_the_lp_points():
+    """Quadratic critic: norm ||x_hat||, so the penalty is lam * mean(max(0, ||x_hat|| - 1)^2) at lp_points."""
+    real, fake = torch.randn(6, 2) * 2.0, torch.randn(6, 2) * 0.3
+    pen = lp_penalty(QuadraticCritic(), real, fake, lam=3.0, generator=torch.Generator().manual_seed(5))
+    pts = lp_points(real, fake, generator=torch.Generator().manual_seed(5))
+    expected = 3.0 * (pts.norm(dim=1) - 1.0).clamp(min=0.0).pow(2).mean()
+    assert pen.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_lp_points_are_twice_the_batch_and_near_the_data():
+    real, fake = torch.randn(32, 2) * 3.0, torch.randn(32, 2) + 5.0
+    pts = lp_points(real, fake, scale=0.5, noise="uniform", generator=torch.Generator().manual_seed(0))
+    assert pts.shape == (64, 2)
+    both = torch.cat((real, fake))
+    step = pts - both
+    assert (step >= 0).all() and (step < 0.5 * both.std() + 1e-6).all()
+    assert step.abs().max() > 0  # perturbed, not the batch itself
+    with pytest.raises(ValueError, match="same shape"):
+        lp_points(torch.zeros(4, 2), torch.zeros(5, 2))
+
+
+def test_lp_penalty_gradient_reaches_critic_parameters():
+    norm, lam = 2.0, 10.0
+    critic = LinearCritic(_w(norm))
+    pen = lp_penalty(critic, torch.randn(8, *IMAGE), torch.randn(8, *IMAGE), lam=lam)
+    pen.backward()
+    w = critic.w.detach()
+    torch.testing.assert_close(critic.w.grad, 2.0 * lam * (norm - 1.0) * w / w.norm(), rtol=1e-4, atol=1e-6)
+    under = LinearCritic(_w(0.5))
+    lp_penalty(under, torch.randn(8, *IMAGE), torch.randn(8, *IMAGE), lam=lam).backward()
+    assert torch.count_nonzero(under.w.grad) == 0  # one-sided: no pull towards norm 1 from below
+
+
+def test_trainer_runs_the_lp_penalty():
+    from gpkit.data.toy import ToySampler
+    from gpkit.models.toy import toy_critic
+    from gpkit.train import PENALTIES, TrainConfig, Trainer
+
+    assert "lp" in PENALTIES
+    torch.manual_seed(0)
+    trainer = Trainer(TrainConfig(iterations=2, batch_size=16, n_critic=1, penalty="lp", fixed_generator_std=1.0),
+                      toy_critic(width=8), None, ToySampler("8gaussians", seed=0))
+    real, fake = torch.randn(16, 2), torch.randn(16, 2)
+    _, _, pen = trainer.critic_losses(real, fake, torch.Generator().manual_seed(3))
+    expected = lp_penalty(trainer._score, real, fake, 10.0, generator=torch.Generator().manual_seed(3))
+    assert pen.item() == pytest.approx(expected.item(), rel=1e-6)
+    result = trainer.run()
+    assert result.iterations == 2 and all(math.isfinite(h["penalty"]) for h in result.history)
