@@ -1,0 +1,107 @@
+"""Notebook 12 (one-sided against two-sided penalty): the claim rule, parameter checks, and a smoke run."""
+
+import json
+import math
+
+import pytest
+
+from gpkit.experiments import one_sided_penalty as osp
+
+
+def _toy(errors):
+    """Toy rows from ``{(dataset, method): relative W1 error}``."""
+    return [{"dataset": ds, "method": m, "w_rel_error": e} for (ds, m), e in errors.items()]
+
+
+def _mnist(gp, one_sided, lp=0.5):
+    return [{"method": "real", "quality": 1.0}, {"method": "gp", "quality": gp},
+            {"method": "gp_one_sided", "quality": one_sided}, {"method": "lp", "quality": lp}]
+
+
+def _errors(two, one, datasets=("8gaussians", "25gaussians", "swissroll")):
+    return {**{(ds, "gp"): two for ds in datasets}, **{(ds, "gp_one_sided"): one for ds in datasets},
+            **{(ds, "lp"): 0.9 for ds in datasets}}
+
+
+@pytest.mark.parametrize("two, one, q_two, q_one, value, verdict", [
+    (0.05, 0.10, 0.60, 0.50, (0.05 + 0.10) / 2, "reproduced"),      # two-sided better on both tasks
+    (0.10, 0.10, 0.50, 0.51, -0.005, "reproduced"),                 # as good, within the tolerance
+    (0.30, 0.10, 0.40, 0.50, (-0.20 - 0.10) / 2, "not reproduced"),  # one-sided clearly better
+    (0.15, 0.10, 0.45, 0.50, -0.05, "inconclusive"),                # at the tolerance: within the margin
+])
+def test_claim_follows_the_numbers(two, one, q_two, q_one, value, verdict):
+    (claim,) = osp.claims(_toy(_errors(two, one)), _mnist(q_two, q_one))
+    assert claim.id == "one-sided-two-sided-better"
+    assert isinstance(claim.value, float) and claim.value == pytest.approx(value)
+    assert claim.verdict == verdict
+    assert claim.threshold.startswith(">= -0.05")
+
+
+def test_claim_is_inconclusive_with_a_missing_method():
+    errors = {k: v for k, v in _errors(0.1, 0.1).items() if k[1] != "gp_one_sided"}
+    (claim,) = osp.claims(_toy(errors), _mnist(0.5, 0.5))
+    assert isinstance(claim.value, float) and math.isnan(claim.value)
+    assert claim.verdict == "inconclusive"
+
+
+def test_lp_does_not_enter_the_claim():
+    a = osp.claim_value(_toy(_errors(0.1, 0.2)), _mnist(0.5, 0.4, lp=0.0))[0]
+    b = osp.claim_value(_toy({**_errors(0.1, 0.2), ("8gaussians", "lp"): 5.0}), _mnist(0.5, 0.4, lp=1.0))[0]
+    assert a == b == pytest.approx(0.1)
+
+
+def test_profiles_share_their_keys():
+    keys = set(osp.PROFILES["paper"])
+    assert set(osp.PROFILES["smoke"]) == set(osp.PROFILES["quick"]) == keys
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(datasets=["moons"]), "datasets"),
+    (dict(datasets=[]), "datasets"),
+    (dict(toy_steps=0), "toy_steps"),
+    (dict(toy_lr=-1.0), "toy_lr"),
+    (dict(lam=-1.0), "lam"),
+    (dict(betas=[0.5]), "betas"),
+    (dict(mnist_iterations=1.5), "mnist_iterations"),
+    (dict(score_n=5), "score_n"),
+    (dict(dataset="cifar10"), "dataset"),
+    (dict(no_such_field=1), "no_such_field"),
+    (dict(profile="huge"), "profile"),
+])
+def test_bad_parameters_raise(tmp_path, kwargs, match):
+    kwargs = {"profile": "smoke", **kwargs}
+    with pytest.raises(ValueError, match=match):
+        osp.run(out_dir=tmp_path, progress=False, **kwargs)
+
+
+def _numbers(metrics):
+    """The run's numbers without its wall-clock timings, as JSON text (NaN == NaN there)."""
+    return json.dumps({key: [{k: v for k, v in row.items() if "seconds" not in k} for row in rows]
+                       for key, rows in metrics.items()}, sort_keys=True)
+
+
+def test_smoke_run_gives_the_claim_and_repeats_exactly(tmp_path, fake_mnist_root):
+    runs = [osp.run(profile="smoke", seed=0, device="cpu", out_dir=tmp_path / name, progress=False,
+                    data_root=fake_mnist_root) for name in ("a", "b")]
+    first, second = runs
+    (claim,) = first.claims
+    assert claim.id == "one-sided-two-sided-better" and isinstance(claim.value, float)
+    assert claim.verdict in ("reproduced", "not reproduced", "inconclusive")
+    assert {(row["dataset"], row["method"]) for row in first.metrics["toy"]} == {
+        (ds, m) for ds in osp.PROFILES["smoke"]["datasets"] for m in osp.METHODS}
+    assert [row["method"] for row in first.metrics["mnist"]] == ["real", *osp.METHODS]
+    assert _numbers(first.metrics) == _numbers(second.metrics)
+    assert json.dumps(second.claims[0].value) == json.dumps(claim.value)
+    saved = json.loads((tmp_path / "a" / "results.json").read_text())
+    assert isinstance(saved["claims"][0]["value"], float)
+    assert {"toy", "w_curves", "mnist"} <= set(saved["csv"])
+    # the figures draw from the live run and from the files on disk
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    loaded = osp.load(tmp_path / "a")
+    for plot in (osp.plot_value_surfaces, osp.plot_w1, osp.plot_mnist):
+        for source in (first, loaded):
+            plt.close(plot(source))
