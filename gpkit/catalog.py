@@ -184,7 +184,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "Two-sided penalty: we encourage the norm of the gradient to go towards 1 (two-sided penalty) instead of "
         "just staying below 1 (one-sided penalty). [...] In our early observations we found this to perform "
         "slightly better, but we don't investigate this fully.",
-        "12_one_sided_penalty", ("one_sided_penalty",), caption_source="text",
+        "12_one_sided_penalty", ("one_sided_penalty", "one_sided_w1", "one_sided_mnist"), caption_source="text",
     ),
     # --------------------------------------------------------------------- WGAN
     PaperFigure(
@@ -200,7 +200,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "distribution without mode collapse. An interesting fact is that the WGAN (much like the Wasserstein "
         "distance) seems to capture first the low dimensional structure of the data (the approximate circle) before "
         "matching the specific bumps in the density.",
-        "10_wgan_paper", ("wgan_fig2_mixture",),
+        "10_wgan_paper", ("wgan_fig2_mixture", "wgan_fig2_modes"),
     ),
     PaperFigure(
         "wgan/fig3", "WGAN", "Figure 3",
@@ -230,7 +230,7 @@ FIGURES: tuple[PaperFigure, ...] = (
         "Despite the inability of Jensen-Shannon divergence minimization to solve this problem, we find that the "
         "non-saturating GAN succeeds in converging to the 1D data manifold. However, in higher dimensions the "
         "resulting fit is not as strong as the other methods.",
-        "11_many_paths_synthetic", ("many_paths_synthetic",), caption_source="text",
+        "11_many_paths_synthetic", ("many_paths_synthetic", "many_paths_manifold"), caption_source="text",
     ),
     PaperFigure(
         "many-paths/sensitivity", "Many Paths", "Figures 5-6 (hyperparameter sensitivity)",
