@@ -34,6 +34,7 @@ equals autograd's and stays differentiable with respect to the weights.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -80,13 +81,17 @@ def _counter(step: int, sub: int, tag: int) -> int:
     return ((int(step) * 16 + int(sub)) * 64 + int(tag)) & _MASK32
 
 
+@functools.lru_cache(maxsize=64)
+def _hashed_indices(n: int, device: torch.device) -> torch.Tensor:
+    """The mixed element indices ``0 .. n-1`` (the same at every step, so computed once per size)."""
+    return _hash32(torch.arange(n, device=device, dtype=torch.int64) * 0x9E3779B1 & _MASK32)
+
+
 def counter_uniform(seeds: torch.Tensor, step: int, sub: int, tag: int, n: int) -> torch.Tensor:
     """Uniform numbers in (0, 1), shape ``(S, n)`` float32: row ``s`` depends only on ``seeds[s]``, the counter
     ``(step, sub, tag)`` and ``n`` (not on the other rows). ``seeds``: ``(S,)`` int64 in ``[0, 2^31)``."""
-    dev = seeds.device
     key = _hash32(_hash32(seeds.to(torch.int64) ^ 0x68BC21EB) ^ _counter(step, sub, tag))
-    idx = _hash32(torch.arange(n, device=dev, dtype=torch.int64) * 0x9E3779B1 & _MASK32)
-    bits = _hash32(key[:, None] ^ idx[None, :])
+    bits = _hash32(key[:, None] ^ _hashed_indices(n, seeds.device)[None, :])
     return ((bits >> 8).to(torch.float32) + 0.5) * (1.0 / (1 << 24))
 
 
@@ -122,48 +127,59 @@ def parameter_errors(
 
 
 # ------------------------------------------------------------------ vectorised optimisers
-class _Adam:
-    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas: tuple[float, float], eps: float = 1e-8):
-        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
+class _Optimizer:
+    """A vectorised optimiser over stacked parameters (leading model axis), one learning rate per model.
+
+    ``buffers`` holds its per-parameter state (lists parallel to ``params``), ``t`` the number of steps taken.
+    """
+
+    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor) -> None:
+        self.params = params
+        self.lrs = [lr.view(-1, *([1] * (p.dim() - 1))) for p in params]  # broadcast over each parameter
+        self.buffers: list[list[torch.Tensor]] = []
         self.t = 0
+
+    def state(self) -> dict[str, Any]:
+        return {"buffers": self.buffers, "t": self.t}
+
+    def load(self, state: dict[str, Any]) -> None:
+        for dst, src in zip(self.buffers, state["buffers"]):
+            for d, s in zip(dst, src):
+                d.copy_(s)
+        self.t = int(state["t"])
+
+
+class _Adam(_Optimizer):
+    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas: tuple[float, float], eps: float = 1e-8):
+        super().__init__(params, lr)
+        self.betas, self.eps = betas, eps
+        self.buffers = [[torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]]
 
     @torch.no_grad()
     def step(self, grads: Sequence[torch.Tensor]) -> None:
         b1, b2 = self.betas
         self.t += 1
         c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+        for p, lr, g, m, v in zip(self.params, self.lrs, grads, *self.buffers):
             m.mul_(b1).add_(g, alpha=1.0 - b1)
             v.mul_(b2).addcmul_(g, g, value=1.0 - b2)
-            lr = self.lr.view(-1, *([1] * (p.dim() - 1)))
             p.sub_(lr * (m / c1) / ((v / c2).sqrt() + self.eps))
 
-    def state(self) -> dict[str, Any]:
-        return {"m": self.m, "v": self.v, "t": self.t}
 
-    def load(self, state: dict[str, Any]) -> None:
-        for dst, src in zip(self.m + self.v, list(state["m"]) + list(state["v"])):
-            dst.copy_(src)
-        self.t = int(state["t"])
-
-
-class _TFRMSprop(_Adam):
+class _TFRMSprop(_Optimizer):
     """TensorFlow-1 RMSProp (decay 0.9, eps 1e-10 inside the root, accumulator starting at 1), as ``gpkit.optim``."""
 
     def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, decay: float = 0.9, eps: float = 1e-10):
-        super().__init__(params, lr, (0.0, decay), eps)
-        self.v = [torch.ones_like(p) for p in params]
+        super().__init__(params, lr)
+        self.decay, self.eps = decay, eps
+        self.buffers = [[torch.ones_like(p) for p in params]]
 
     @torch.no_grad()
     def step(self, grads: Sequence[torch.Tensor]) -> None:
-        decay = self.betas[1]
         self.t += 1
-        for p, g, v in zip(self.params, grads, self.v):
-            v.mul_(decay).addcmul_(g, g, value=1.0 - decay)
-            lr = self.lr.view(-1, *([1] * (p.dim() - 1)))
-            p.sub_(lr * g / (v + self.eps).sqrt())
+        for p, lr, g, ms in zip(self.params, self.lrs, grads, *self.buffers):
+            ms.mul_(self.decay).addcmul_(g, g, value=1.0 - self.decay)
+            p.sub_(lr * g / (ms + self.eps).sqrt())
 
 
 # ------------------------------------------------------------------ the models
@@ -232,8 +248,8 @@ class ManifoldGANs:
             p.requires_grad_(True)
         if objective == "wgan_clip":
             self._clip()
-            self.opt_d: _Adam = _TFRMSprop(self.d_params, self.lrs)
-            self.opt_g: _Adam = _TFRMSprop(self.g_params, self.lrs)
+            self.opt_d: _Optimizer = _TFRMSprop(self.d_params, self.lrs)
+            self.opt_g: _Optimizer = _TFRMSprop(self.g_params, self.lrs)
         else:
             betas = (0.5, 0.9) if objective == "wgan_gp" else (0.5, 0.999)
             self.opt_d, self.opt_g = _Adam(self.d_params, self.lrs, betas), _Adam(self.g_params, self.lrs, betas)

@@ -24,6 +24,7 @@ Claims (rules fixed before any run):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -246,8 +247,6 @@ def run(
     rows: list[dict[str, Any]] = []
     curves: dict[str, Any] = {}
     timing: dict[str, float] = {}
-    import time
-
     for experiment in p["experiments"]:
         for objective in p["objectives"]:
             for dim, lrs in grid.items():
@@ -264,7 +263,7 @@ def run(
                     atomic_torch_save({"rows": g_rows, "iterations": torch.as_tensor(iters),
                                        "errors": torch.as_tensor(errs)}, path)
                 rows += g_rows
-                if dim == p["fixed_dim"] and p["fixed_lr"] in lrs:
+                if dim == p["fixed_dim"]:  # settings() trains every rate, fixed_lr included, at fixed_dim
                     cols = [i for i, row in enumerate(g_rows) if row["lr"] == p["fixed_lr"]]
                     curves[f"{experiment}/{objective}"] = {"iterations": iters.tolist(),
                                                            "errors": errs[:, cols].tolist()}
