@@ -8,13 +8,14 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.gpkit-installed
 PROFILE ?= quick
 ONLY    ?=
+JOBS    ?=
 PYTEST_ARGS ?=
 
 .PHONY: help setup reproduce report test lab data clean
 
 help:
 	@echo "make reproduce   run every notebook at PROFILE=$(PROFILE) into runs/, copy figures/, build report/index.html"
-	@echo "                 (ONLY=01,02 restricts the notebooks; PROFILE=smoke|quick|paper)"
+	@echo "                 (ONLY=01,02 restricts the notebooks; PROFILE=smoke|quick|paper; JOBS=2 notebooks at once)"
 	@echo "make test        run the test suite (unit tests, notebook smoke runs, report build)"
 	@echo "make report      rebuild report/index.html from the latest runs"
 	@echo "make data        fetch the datasets this machine can reach into data/ and list what is missing"
@@ -31,7 +32,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 reproduce: $(STAMP) data
-	$(BIN)/gpkit reproduce --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
+	$(BIN)/gpkit reproduce --profile $(PROFILE) $(if $(ONLY),--only $(ONLY)) $(if $(JOBS),--jobs $(JOBS))
 
 report: $(STAMP)
 	$(BIN)/gpkit report --profile $(PROFILE)

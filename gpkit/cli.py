@@ -2,7 +2,7 @@
 
     gpkit list
     gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
-    gpkit reproduce [--profile P] [--only 01,02]
+    gpkit reproduce [--profile P] [--only 01,02] [--jobs N]
     gpkit report [--profile P] [--check] [--screenshot PNG]
     gpkit sweep NOTEBOOK --grid FILE|NAME [--executor local|slurm] [--profile P] [--timeout-min M] [--collect] [...]
 """
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     p_rep = sub.add_parser("reproduce", help="run every notebook, copy figures, build the report")
     p_rep.add_argument("--profile", default="quick", choices=report.PROFILES)
     p_rep.add_argument("--only", default=None, help="comma-separated notebook numbers or names, e.g. 01,02")
+    p_rep.add_argument("--jobs", type=int, default=None,
+                       help="notebooks at once, each with cores/jobs CPU threads (default: 1 on a GPU machine, "
+                            "else min(cores, 4))")
     p_html = sub.add_parser("report", help="build report/index.html from the latest runs")
     p_html.add_argument("--profile", default="quick", choices=report.PROFILES)
     p_html.add_argument("--check", action="store_true",
@@ -118,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "reproduce":
         only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
-        outcomes = report.reproduce(profile=args.profile, only=only)
+        outcomes = report.reproduce(profile=args.profile, only=only,
+                                    jobs=args.jobs if args.jobs is not None else report.default_jobs())
         failed = [o for o in outcomes if not o.ok]
         total = sum(o.seconds for o in outcomes)
         print(f"[gpkit] {len(outcomes) - len(failed)}/{len(outcomes)} notebooks succeeded in {total:.0f} s")

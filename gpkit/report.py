@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gpkit.params import check_choice
+from gpkit.params import check_choice, check_int
 from gpkit.utils import BATCH_ENV, atomic_write_text, project_root
 
 __all__ = [
@@ -32,6 +32,8 @@ __all__ = [
     "resolve_notebook",
     "run_notebook",
     "reproduce",
+    "default_jobs",
+    "previous_seconds",
     "copy_figures",
     "collect_runs",
     "build_report",
@@ -171,14 +173,44 @@ def reproduce(
     figures_dir: str | Path | None = None,
     report_dir: str | Path | None = None,
     log_output: bool = True,
+    jobs: int = 1,
 ) -> list[NotebookRun]:
     """Run the notebooks (all, or ``only`` these numbers/names) at ``profile``, copy figures, build the report.
 
+    ``jobs`` > 1 runs that many notebooks at once, each in its own process with
+    ``cpu_count // jobs`` CPU threads (see :func:`gpkit.utils.thread_env`), longest first
+    (by the previous run's duration); their output goes to ``<out_dir>/run.log``.
     A failing notebook does not stop the others; its error is returned in its
     :class:`NotebookRun` (and the caller decides the exit status).
     """
     check_choice("profile", profile, PROFILES)
+    jobs = check_int("jobs", jobs, minimum=1)
     books = list_notebooks() if not only else [resolve_notebook(n) for n in only]
+    if jobs > 1 and len(books) > 1:
+        outcomes = _reproduce_parallel(books, profile, runs_root, jobs)
+    else:
+        outcomes = _reproduce_serial(books, profile, runs_root, log_output)
+    copied = copy_figures(profile, runs_root, figures_dir)
+    print(f"[gpkit] copied {len(copied)} figure files into {figures_dir or project_root() / 'figures'}", flush=True)
+    index = build_report(profile, runs_root, report_dir)
+    print(f"[gpkit] report: {index}", flush=True)
+    return outcomes
+
+
+def default_jobs() -> int:
+    """Notebooks :func:`reproduce` runs at once by default: 1 with a GPU, else ``min(cores, 4)``."""
+    import torch
+
+    return 1 if torch.cuda.is_available() else max(1, min(os.cpu_count() or 1, 4))
+
+
+def _print_outcome(outcome: NotebookRun) -> None:
+    status = "ok" if outcome.ok else f"FAILED: {outcome.error.splitlines()[0] if outcome.error else ''}"
+    print(f"[gpkit] {outcome.notebook}: {status} in {outcome.seconds:.0f} s -> {outcome.out_dir}", flush=True)
+
+
+def _reproduce_serial(books: list[Path], profile: str, runs_root: str | Path | None,
+                      log_output: bool) -> list[NotebookRun]:
     outcomes = []
     for nb in books:
         print(f"[gpkit] running {nb.stem} (profile {profile}) ...", flush=True)
@@ -189,14 +221,55 @@ def reproduce(
             root = Path(runs_root) if runs_root is not None else project_root() / "runs"
             outcome = NotebookRun(nb.stem, root / profile / nb.stem, time.perf_counter() - t0,
                                   f"{type(err).__name__}: {err}")
-        status = "ok" if outcome.ok else f"FAILED: {outcome.error.splitlines()[0] if outcome.error else ''}"
-        print(f"[gpkit] {nb.stem}: {status} in {outcome.seconds:.0f} s -> {outcome.out_dir}", flush=True)
+        _print_outcome(outcome)
         outcomes.append(outcome)
-    copied = copy_figures(profile, runs_root, figures_dir)
-    print(f"[gpkit] copied {len(copied)} figure files into {figures_dir or project_root() / 'figures'}", flush=True)
-    index = build_report(profile, runs_root, report_dir)
-    print(f"[gpkit] report: {index}", flush=True)
     return outcomes
+
+
+def previous_seconds(out_dir: Path) -> float | None:
+    """Wall seconds of the run in ``out_dir`` (``started`` to ``finished`` in its ``results.json``), or None."""
+    from datetime import datetime
+
+    try:
+        res = json.loads((out_dir / "results.json").read_text())
+        return (datetime.fromisoformat(res["finished"]) - datetime.fromisoformat(res["started"])).total_seconds()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path | None,
+                        jobs: int) -> list[NotebookRun]:
+    """Run ``books`` ``jobs`` at a time, each as ``python -m gpkit.cli run`` in its own process."""
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gpkit.utils import thread_env
+
+    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    env = {**os.environ, **thread_env(max(1, (os.cpu_count() or 1) // jobs))}
+    # Longest first (by the last run's duration; unknown ones first), so the pool ends together.
+    order = sorted(books, key=lambda nb: -(previous_seconds(root / profile / nb.stem) or float("inf")))
+
+    def one(nb: Path) -> NotebookRun:
+        out = root / profile / nb.stem
+        out.mkdir(parents=True, exist_ok=True)
+        print(f"[gpkit] running {nb.stem} (profile {profile}, log {out / 'run.log'}) ...", flush=True)
+        t0 = time.perf_counter()
+        cmd = [sys.executable, "-m", "gpkit.cli", "run", str(nb), "--profile", profile, "--out-dir", str(out)]
+        with (out / "run.log").open("w") as log:
+            proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(project_root()))
+        error = None
+        if proc.returncode != 0:
+            lines = [ln for ln in (out / "run.log").read_text(errors="replace").splitlines() if ln.strip()]
+            error = f"exit status {proc.returncode}: {lines[-1] if lines else ''} (see {out / 'run.log'})"
+        outcome = NotebookRun(nb.stem, out, time.perf_counter() - t0, error)
+        _print_outcome(outcome)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        done = {o.notebook: o for o in pool.map(one, order)}
+    return [done[nb.stem] for nb in books]
 
 
 # ----------------------------------------------------------------------- report

@@ -27,11 +27,25 @@ __all__ = [
     "atomic_write_json",
     "atomic_torch_save",
     "BATCH_ENV",
+    "THREAD_VARS",
+    "thread_env",
     "interactive_session",
 ]
 
 #: Set to ``1`` by :func:`gpkit.report.run_notebook` for the kernels it starts (papermill runs).
 BATCH_ENV = "GPKIT_BATCH"
+#: Variables that fix the CPU threads of a child process (torch's intra-op pool, OpenMP, MKL, OpenBLAS).
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """Environment entries that give a child process ``threads`` CPU threads.
+
+    CPU results depend on the thread count (reductions split differently), so runs that must
+    give the same numbers need the same count; ``results.json`` records it (``torch_threads``).
+    """
+    n = str(max(1, int(threads)))
+    return {var: n for var in THREAD_VARS}
 
 
 def interactive_session() -> bool:
