@@ -11,13 +11,14 @@ ONLY    ?=
 JOBS    ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup reproduce report test lab data clean
+.PHONY: help setup reproduce report test bench lab data clean
 
 help:
 	@echo "make reproduce   run every notebook at PROFILE=$(PROFILE) into runs/, copy figures/, build report/index.html"
 	@echo "                 (ONLY=01,02 restricts the notebooks; PROFILE=smoke|quick|paper; JOBS=2 notebooks at once)"
 	@echo "make test        run the test suite (unit tests, notebook smoke runs, report build)"
 	@echo "make report      rebuild report/index.html from the latest runs"
+	@echo "make bench       run benchmarks/ (ratios side by side), write benchmarks/results.json (ONLY_BENCH=a,b)"
 	@echo "make data        fetch the datasets this machine can reach into data/ and list what is missing"
 	@echo "make lab         open the notebooks in JupyterLab"
 	@echo "make setup       only create .venv and install gpkit"
@@ -39,6 +40,9 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/gpkit bench $(if $(ONLY_BENCH),--only $(ONLY_BENCH))
 
 data: $(STAMP)
 	$(BIN)/python -m gpkit.data.fetch

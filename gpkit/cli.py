@@ -4,6 +4,7 @@
     gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
     gpkit reproduce [--profile P] [--only 01,02] [--jobs N]
     gpkit report [--profile P] [--check] [--screenshot PNG]
+    gpkit bench [--only a,b] [--repeats N] [--smoke] [--device D]
     gpkit sweep NOTEBOOK --grid FILE|NAME [--executor local|slurm] [--profile P] [--timeout-min M] [--collect] [...]
 """
 
@@ -50,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="open every page in headless Chromium (network blocked) and report console errors "
                              "and broken images; exit status 1 if any")
     p_html.add_argument("--screenshot", default=None, help="with --check: save a screenshot of the index here")
+    p_b = sub.add_parser("bench", help="run benchmarks/ (side-by-side ratios), print the table, write "
+                                       "benchmarks/results.json")
+    p_b.add_argument("--only", default=None, help="comma-separated benchmark names, e.g. penalty_overhead,algorithm1")
+    p_b.add_argument("--repeats", type=int, default=None, help="timed repeats per variant (default 7)")
+    p_b.add_argument("--smoke", action="store_true", help="tiny sizes, a functional check (nothing written)")
+    p_b.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p_b.add_argument("--out", default=None, help="results file (default benchmarks/results.json)")
+    p_b.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     p_sw = sub.add_parser("sweep", help="run a notebook once per parameter dict (submitit: local or Slurm)")
     p_sw.add_argument("notebook", help="number (07), stem or path of the notebook")
     p_sw.add_argument("--grid", required=True,
@@ -133,6 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         index = report.build_report(profile=args.profile)
         print(f"[gpkit] report: {index}")
         return _check_report(index, args.screenshot) if args.check else 0
+    if args.command == "bench":
+        from gpkit import bench
+
+        if args.list:
+            for name, fn in bench.discover():
+                print(f"{name}: {(fn.__module__ or '').split('.')[-1]}")
+            return 0
+        only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
+        doc = bench.run_suite(only=only, smoke=args.smoke, repeats=args.repeats, device=args.device, out=args.out)
+        return 1 if doc["errors"] else 0
     if args.command == "sweep":
         from gpkit import sweep
 

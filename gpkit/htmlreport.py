@@ -385,12 +385,14 @@ def render_index(
     data_files: Mapping[str, Sequence[str]],
     built: str,
     commit: str | None,
+    bench: Mapping[str, Any] | None = None,
 ) -> str:
     """The report's ``index.html``.
 
     ``runs`` are ``results.json`` dicts (with ``notebook``), ``pages`` maps a notebook to
     its HTML page, ``notebooks`` are the stems that exist, ``data_files`` the copied
-    ``results.json``/CSV paths (relative to the report) per notebook.
+    ``results.json``/CSV paths (relative to the report) per notebook; ``bench`` the document of
+    ``benchmarks/results.json`` (see :mod:`gpkit.bench`), shown as the speed table when given.
     """
     rows = merge_claims(runs, notebooks)
     papers = " &middot; ".join(_e(v) for v in catalog.PAPERS.values())
@@ -402,15 +404,49 @@ def render_index(
 <p>Profile <b>{_e(profile)}</b> &middot; {len(runs)} notebook run(s) &middot; built {_e(built)} from commit
 <code>{_e((commit or 'unknown')[:12])}</code></p>
 <nav><a href="#claims">Claims</a><a href="#figures">Figures</a><a href="#numbers">Paper numbers</a>
-<a href="#runs">Runs &amp; provenance</a></nav></div></header>
+<a href="#runs">Runs &amp; provenance</a><a href="#speed">Speed</a></nav></div></header>
 <main class="wrap">
 {_HOWTO}
 {_claims_section(rows, pages)}
 {_gallery_section(runs, rows, pages, notebooks)}
 {_numbers_section(runs, pages)}
 {_provenance_section(runs, pages, data_files)}
+{_speed_section(bench)}
 </main></body></html>
 """
+
+
+def _speed_section(bench: Mapping[str, Any] | None) -> str:
+    """The benchmark table (``make bench``): ratios with their spread and targets, absolute times."""
+    head = ('<section id="speed"><h2>Speed</h2><p class="muted">Each ratio compares two variants timed side by side '
+            "in one process (median over repeats, interquartile range in brackets); absolute times depend on the "
+            "machine, ratios much less. Re-run with <code>make bench</code>.</p>")
+    if not bench or not bench.get("results"):
+        return head + '<p class="muted">No benchmark results yet (<code>benchmarks/results.json</code>).</p></section>'
+    env = bench.get("environment", {})
+    rows = []
+    for r in bench["results"]:
+        target = r.get("target")
+        verdict = {True: "met", False: "missed", None: ""}[r.get("passed")]
+        colour = {"met": "#1b9e77", "missed": "#d95f02"}.get(verdict, "#666")
+        unit = "" if r.get("unit", "x") == "x" else f" {r['unit']}"
+        spread = f"[{r['q25']:.2f}, {r['q75']:.2f}]" if r.get("repeats", 1) > 1 else ""
+        times = ", ".join(f"{_e(k)} {v * 1e3:.1f} ms" if v < 1 else f"{_e(k)} {v:.2f} s"
+                          for k, v in r.get("seconds", {}).items())
+        rows.append(
+            f'<tr class="bench"><td>{_e(r["benchmark"])}</td><td>{_e(r["case"])}</td><td>{_e(r["what"])}</td>'
+            f'<td class="num"><b>{r["ratio"]:.2f}{_e(unit)}</b> <span class="muted">{spread}</span></td>'
+            f'<td class="num">{_e(f"{target[0]} {target[1]:g}") if target else ""}</td>'
+            f'<td style="color:{colour};font-weight:600">{verdict}</td><td class="muted">{times}</td>'
+            f'<td class="muted">{_e(r.get("note", ""))}</td></tr>')
+    info = (f"{_e(bench.get('created', ''))} &middot; device {_e(bench.get('device', ''))} &middot; "
+            f"{_e(env.get('cpu_count', '?'))} CPU cores, torch {_e(env.get('torch', '?'))} &middot; "
+            f"{_e(bench.get('repeats', ''))} repeats")
+    errors = "".join(f"<li><code>{_e(e['benchmark'])}</code>: {_e(e['error'])}</li>" for e in bench.get("errors", []))
+    return (head + f'<p class="muted">{info}</p><table><thead><tr><th>benchmark</th><th>case</th><th>ratio of</th>'
+            '<th>median</th><th>target</th><th></th><th>median time per unit</th><th>note</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>" + (f"<p>Failed benchmarks:</p><ul>{errors}</ul>" if errors else "")
+            + "</section>")
 
 
 def _template_dir() -> Path:

@@ -34,6 +34,8 @@ __all__ = [
     "reproduce",
     "default_jobs",
     "previous_seconds",
+    "write_reproduce_summary",
+    "REPRODUCE_SUMMARY",
     "copy_figures",
     "collect_runs",
     "build_report",
@@ -186,10 +188,14 @@ def reproduce(
     check_choice("profile", profile, PROFILES)
     jobs = check_int("jobs", jobs, minimum=1)
     books = list_notebooks() if not only else [resolve_notebook(n) for n in only]
+    started, t0 = time.strftime("%Y-%m-%dT%H:%M:%S%z"), time.perf_counter()
     if jobs > 1 and len(books) > 1:
         outcomes = _reproduce_parallel(books, profile, runs_root, jobs)
     else:
         outcomes = _reproduce_serial(books, profile, runs_root, log_output)
+    summary = write_reproduce_summary(outcomes, profile=profile, runs_root=runs_root, jobs=jobs,
+                                      wall_seconds=time.perf_counter() - t0, started=started)
+    print(f"[gpkit] {len(outcomes)} notebook(s) in {summary['wall_seconds'] / 60:.1f} min wall time", flush=True)
     copied = copy_figures(profile, runs_root, figures_dir)
     print(f"[gpkit] copied {len(copied)} figure files into {figures_dir or project_root() / 'figures'}", flush=True)
     index = build_report(profile, runs_root, report_dir)
@@ -226,6 +232,34 @@ def _reproduce_serial(books: list[Path], profile: str, runs_root: str | Path | N
     return outcomes
 
 
+REPRODUCE_SUMMARY = "reproduce.json"
+
+
+def write_reproduce_summary(outcomes: Iterable[NotebookRun], *, profile: str, runs_root: str | Path | None,
+                            jobs: int, wall_seconds: float, started: str) -> dict[str, Any]:
+    """Write ``runs/<profile>/reproduce.json``: wall time, jobs, per-notebook seconds and status, verdicts.
+
+    ``benchmarks/bench_reproduce.py`` reads it (the quick reproduction's time and verdicts).
+    """
+    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+    notebooks, verdicts = [], {}
+    for o in outcomes:
+        notebooks.append({"notebook": o.notebook, "seconds": o.seconds, "ok": o.ok, "error": o.error})
+        try:
+            res = json.loads((o.out_dir / "results.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if o.ok:
+            verdicts.update({c["id"]: c["verdict"] for c in res.get("claims", [])})
+    summary = {"profile": profile, "started": started, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+               "wall_seconds": wall_seconds, "jobs": jobs, "threads_per_job": threads,
+               "cpu_count": os.cpu_count(), "all_notebooks": sorted(o.notebook for o in outcomes)
+               == [p.stem for p in list_notebooks()], "notebooks": notebooks, "verdicts": verdicts}
+    atomic_write_text(root / profile / REPRODUCE_SUMMARY, json.dumps(summary, indent=1) + "\n")
+    return summary
+
+
 def previous_seconds(out_dir: Path) -> float | None:
     """Wall seconds of the run in ``out_dir`` (``started`` to ``finished`` in its ``results.json``), or None."""
     from datetime import datetime
@@ -237,11 +271,17 @@ def previous_seconds(out_dir: Path) -> float | None:
         return None
 
 
+def _child_command(nb: Path, profile: str, out: Path) -> list[str]:
+    """The command that runs one notebook in its own process (``gpkit run``)."""
+    import sys
+
+    return [sys.executable, "-m", "gpkit.cli", "run", str(nb), "--profile", profile, "--out-dir", str(out)]
+
+
 def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path | None,
                         jobs: int) -> list[NotebookRun]:
     """Run ``books`` ``jobs`` at a time, each as ``python -m gpkit.cli run`` in its own process."""
     import subprocess
-    import sys
     from concurrent.futures import ThreadPoolExecutor
 
     from gpkit.utils import thread_env
@@ -256,7 +296,7 @@ def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path |
         out.mkdir(parents=True, exist_ok=True)
         print(f"[gpkit] running {nb.stem} (profile {profile}, log {out / 'run.log'}) ...", flush=True)
         t0 = time.perf_counter()
-        cmd = [sys.executable, "-m", "gpkit.cli", "run", str(nb), "--profile", profile, "--out-dir", str(out)]
+        cmd = _child_command(nb, profile, out)
         with (out / "run.log").open("w") as log:
             proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(project_root()))
         error = None
@@ -273,6 +313,14 @@ def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path |
 
 
 # ----------------------------------------------------------------------- report
+def _bench_document() -> dict[str, Any] | None:
+    """``benchmarks/results.json`` (the speed table), or None when the benchmarks have not run."""
+    from gpkit.bench import load_results
+
+    found = load_results()
+    return found[0] if found else None
+
+
 def build_report(
     profile: str = "quick", runs_root: str | Path | None = None, report_dir: str | Path | None = None
 ) -> Path:
@@ -312,6 +360,6 @@ def build_report(
                 data_files.setdefault(nb, []).append(f"data/{nb}/{fname}")
     index = htmlreport.render_index(
         runs, profile=profile, pages=pages, notebooks=[p.stem for p in list_notebooks()], data_files=data_files,
-        built=time.strftime("%Y-%m-%d %H:%M"), commit=git_commit(),
+        built=time.strftime("%Y-%m-%d %H:%M"), commit=git_commit(), bench=_bench_document(),
     )
     return atomic_write_text(out / "index.html", index)

@@ -109,10 +109,17 @@ def is_complete(out_dir: str | Path) -> bool:
     return isinstance(res, dict) and res.get("duration_s") is not None and isinstance(res.get("claims"), list)
 
 
-def _job(notebook: str, profile: str, params: dict[str, Any], out_dir: str) -> dict[str, Any]:
-    """What one submitit job runs: the notebook with papermill into ``out_dir``; returns its verdicts."""
-    from gpkit import report
+def _job(notebook: str, profile: str, params: dict[str, Any], out_dir: str,
+         threads: int | None = None) -> dict[str, Any]:
+    """What one submitit job runs: the notebook with papermill into ``out_dir``; returns its verdicts.
 
+    ``threads``: CPU threads of the notebook's kernel (None: the library defaults).
+    """
+    from gpkit import report
+    from gpkit.utils import thread_env
+
+    if threads:
+        os.environ.update(thread_env(threads))  # the job's own process; inherited by the kernel
     t0 = time.perf_counter()
     report.run_notebook(notebook, profile=profile, parameters=params, out_dir=out_dir)
     res = json.loads((Path(out_dir) / "results.json").read_text())
@@ -219,7 +226,8 @@ def sweep(
         ex = submitit.LocalExecutor(folder=str(logs))
         ex.update_parameters(timeout_min=timeout_min)
         limit = max_parallel or _default_parallel()
-        pending, waiting = [], list(zip(todo, args))
+        threads = max(1, (os.cpu_count() or 1) // limit)  # the runs share the cores instead of oversubscribing
+        pending, waiting = [], [(it, (*a, threads)) for it, a in zip(todo, args)]
 
     bar = tqdm(total=len(todo), desc=f"sweep {src.stem}", disable=not progress)
     running = pending
