@@ -72,6 +72,8 @@ def make_optimizer(
 
     ``adam`` uses ``betas`` (the reference's scripts: (0.5, 0.9); Algorithm 1: (0, 0.9)).
     ``rmsprop`` is PyTorch's own, for comparison with public PyTorch ports.
+    PyTorch's optimisers use their multi-tensor (``foreach``) kernels on CPU too (PyTorch picks them only
+    on GPUs): one call per update instead of one per parameter, with bit-identical results (tested).
     """
     check_choice("optimizer", name, OPTIMIZERS)
     check_positive("lr", lr)
@@ -79,7 +81,7 @@ def make_optimizer(
         b1, b2 = betas
         check_range("betas[0]", b1, 0.0, 0.999999)
         check_range("betas[1]", b2, 0.0, 0.999999)
-        return torch.optim.Adam(params, lr=lr, betas=(float(b1), float(b2)))
+        return torch.optim.Adam(params, lr=lr, betas=(float(b1), float(b2)), foreach=True)
     if name == "rmsprop_tf":
         return TFRMSprop(params, lr=lr)
-    return torch.optim.RMSprop(params, lr=lr)
+    return torch.optim.RMSprop(params, lr=lr, foreach=True)

@@ -194,3 +194,26 @@ def test_make_optimizer_validates():
         make_optimizer("sgd", p, 1e-4)
     with pytest.raises(ValueError, match="lr"):
         make_optimizer("adam", p, 0.0)
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("adam", lambda ps: torch.optim.Adam(ps, lr=1e-3, betas=(0.5, 0.9), foreach=False)),
+    ("rmsprop", lambda ps: torch.optim.RMSprop(ps, lr=1e-3, foreach=False)),
+])
+def test_multi_tensor_optimizers_are_bit_identical_to_the_per_parameter_loop(name, reference):
+    """make_optimizer's foreach kernels (a CPU speed-up) change no number."""
+    import copy
+
+    from gpkit.models.images import mnist_critic
+
+    torch.manual_seed(0)
+    fast_net = mnist_critic(4)
+    slow_net = copy.deepcopy(fast_net)
+    fast, slow = make_optimizer(name, fast_net.parameters(), 1e-3), reference(slow_net.parameters())
+    for i in range(10):
+        x = torch.randn(8, 1, 28, 28, generator=torch.Generator().manual_seed(i))
+        for net, opt in ((fast_net, fast), (slow_net, slow)):
+            opt.zero_grad()
+            net(x).pow(2).mean().backward()
+            opt.step()
+    assert all(torch.equal(a, b) for a, b in zip(fast_net.parameters(), slow_net.parameters()))
