@@ -21,10 +21,12 @@ Penalties are computed in float32 even under autocast.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import torch
 from torch import nn
 
+from gpkit.models.activations import penalty_graph
 from gpkit.params import check_choice, check_positive
 
 __all__ = [
@@ -60,10 +62,11 @@ def gradient_norms(critic: Critic, x: torch.Tensor, create_graph: bool = False) 
     """``||grad_x D(x)||_2`` per sample, over all non-batch dimensions; shape ``(B,)``.
 
     With ``create_graph=True`` the norms stay differentiable with respect to the
-    critic's parameters (double backward).
+    critic's parameters (double backward); gpkit's ReLU/LeakyReLU then leave their zero
+    second derivative out of the graph (:mod:`gpkit.models.activations`: same numbers, less work).
     """
     x = x.detach().float().requires_grad_(True)
-    with torch.autocast(device_type=x.device.type, enabled=False):
+    with torch.autocast(device_type=x.device.type, enabled=False), (penalty_graph() if create_graph else nullcontext()):
         out = critic(x)
         (grad,) = torch.autograd.grad(out.sum(), x, create_graph=create_graph)
     return grad.flatten(1).norm(2, dim=1)

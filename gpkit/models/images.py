@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from gpkit.models.activations import LeakyReLU, ReLU, relu
 from gpkit.params import check_choice, check_int
 
 __all__ = [
@@ -70,8 +71,8 @@ class _ScaledSoftplus(nn.Module):
 
 
 ACTIVATIONS = {
-    "relu": nn.ReLU,
-    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "relu": ReLU,
+    "leaky_relu": lambda: LeakyReLU(0.2),
     "tanh": nn.Tanh,
     "softplus": _ScaledSoftplus,
 }
@@ -343,8 +344,8 @@ class ResidualBlock(nn.Module):
         self.norm1, self.norm2 = _norm2d(norm, c_in), _norm2d(norm, mid)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv1(torch.relu(self.norm1(x)))
-        out = self.conv2(torch.relu(self.norm2(out)))
+        out = self.conv1(relu(self.norm1(x)))
+        out = self.conv2(relu(self.norm2(out)))
         return self.shortcut(x) + out
 
 
@@ -369,7 +370,7 @@ class ResNetGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         x = self.blocks(self.input(z).view(-1, 8 * self.dim, 4, 4))
-        return torch.tanh(self.output(torch.relu(self.out_norm(x))))
+        return torch.tanh(self.output(relu(self.out_norm(x))))
 
 
 class ResNetCritic(nn.Module):
@@ -454,8 +455,8 @@ class CifarResidualBlock(nn.Module):
         self.norm1, self.norm2 = _Norm(norm, c_in, num_classes), _Norm(norm, mid, num_classes)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        out = self.conv1(torch.relu(self.norm1(x, y)))
-        out = self.conv2(torch.relu(self.norm2(out, y)))
+        out = self.conv1(relu(self.norm1(x, y)))
+        out = self.conv2(relu(self.norm2(out, y)))
         return self.shortcut(x) + out
 
 
@@ -481,7 +482,7 @@ class CifarResNetGenerator(nn.Module):
         x = self.input(z).view(-1, self.dim, 4, 4)
         for block in self.blocks:
             x = block(x, y)
-        return torch.tanh(self.output(torch.relu(self.out_norm(x))))
+        return torch.tanh(self.output(relu(self.out_norm(x))))
 
 
 class CifarResNetCritic(nn.Module):
@@ -502,8 +503,8 @@ class CifarResNetCritic(nn.Module):
         self.acgan = nn.Linear(dim, num_classes) if num_classes else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        h = self.shortcut(x) + self.conv2(torch.relu(self.conv1(x)))
-        h = torch.relu(self.blocks(h)).mean(dim=(2, 3))
+        h = self.shortcut(x) + self.conv2(relu(self.conv1(x)))
+        h = relu(self.blocks(h)).mean(dim=(2, 3))
         score = self.output(h).squeeze(1)
         return score if self.acgan is None else (score, self.acgan(h))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gpkit.models.activations import relu
 from gpkit.models.images import tflib_init_
 
 __all__ = ["ResBlock1d", "TextGenerator", "TextCritic"]
@@ -26,7 +27,7 @@ class ResBlock1d(nn.Module):
         self.conv2 = nn.Conv1d(dim, dim, kernel, padding=kernel // 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + 0.3 * self.conv2(torch.relu(self.conv1(torch.relu(x))))
+        return x + 0.3 * self.conv2(relu(self.conv1(relu(x))))
 
 
 class TextGenerator(nn.Module):

@@ -13,6 +13,7 @@ import math
 import torch
 from torch import nn
 
+from gpkit.models.activations import LeakyReLU, ReLU
 from gpkit.params import check_choice, check_int
 
 __all__ = ["ACTIVATIONS", "MLP", "toy_critic", "toy_generator", "uniform_init_"]
@@ -23,9 +24,9 @@ ACTIVATIONS = ("relu", "leaky_relu", "tanh", "softplus")
 def _activation(name: str) -> nn.Module:
     check_choice("activation", name, ACTIVATIONS)
     if name == "relu":
-        return nn.ReLU()
+        return ReLU()
     if name == "leaky_relu":
-        return nn.LeakyReLU(0.2)
+        return LeakyReLU(0.2)
     if name == "tanh":
         return nn.Tanh()
     return _ShiftedSoftplus()

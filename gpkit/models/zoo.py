@@ -22,6 +22,7 @@ import math
 import torch
 from torch import nn
 
+from gpkit.models.activations import ReLU, relu
 from gpkit.models.images import DCGANCritic, DCGANGenerator, _glorot, _norm2d, tflib_init_
 from gpkit.params import check_choice, check_int
 
@@ -59,11 +60,11 @@ class ConstantFilterGenerator(nn.Module):
         for i in range(n):
             last = i == n - 1
             layers += [nn.ConvTranspose2d(dim, channels if last else dim, 5, 2, 2, output_padding=1),
-                       nn.Tanh() if last else nn.ReLU()]
+                       nn.Tanh() if last else ReLU()]
         self.body = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.body(torch.relu(self.input(z)).view(-1, self.dim, 4, 4))
+        return self.body(relu(self.input(z)).view(-1, self.dim, 4, 4))
 
 
 class MLPGenerator(nn.Module):
@@ -75,7 +76,7 @@ class MLPGenerator(nn.Module):
         dims = [latent_dim] + [width] * 4
         layers: list[nn.Module] = []
         for a, b in zip(dims[:-1], dims[1:]):
-            layers += [nn.Linear(a, b), nn.ReLU()]
+            layers += [nn.Linear(a, b), ReLU()]
         self.body = nn.Sequential(*layers, nn.Linear(width, channels * size * size), nn.Tanh())
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -151,7 +152,7 @@ class BottleneckBlock(nn.Module):
         self.norm = _norm2d(norm, c_out)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv2(torch.relu(self.conv1b(torch.relu(self.conv1(torch.relu(x))))))
+        out = self.conv2(relu(self.conv1b(relu(self.conv1(relu(x))))))
         return self.shortcut(x) + 0.3 * self.norm(out)
 
 
