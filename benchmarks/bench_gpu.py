@@ -56,10 +56,7 @@ def bench_gpu(ctx: BenchContext) -> list[BenchResult]:
                 def step(trainer: Trainer = trainer, r: torch.Tensor = r, f: torch.Tensor = f,
                          tf32: bool = name != "fp32") -> None:
                     _tf32(tf32)
-                    loss, _, _ = trainer.critic_losses(r, f)
-                    trainer.opt_d.zero_grad(set_to_none=True)
-                    loss.backward()
-                    trainer.opt_d.step()
+                    trainer.critic_update(r, f)
                 steps[name] = step
             times = compare(steps, repeats=max(ctx.repeats, 10), warmup=3, sync=ctx.sync)
             for variant in ("tf32", "tf32 + channels_last"):

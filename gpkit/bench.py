@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import flop_registry
 
 from gpkit.params import check_choice, check_int
 from gpkit.utils import atomic_write_text, environment_info, project_root, resolve_device
@@ -42,6 +44,7 @@ __all__ = [
     "BenchResult",
     "TARGET_OPS",
     "compare",
+    "count_flops",
     "ratio_result",
     "value_result",
     "discover",
@@ -86,6 +89,7 @@ class BenchResult:
     value itself); ``q25``/``q75`` its quartiles. ``seconds``: median seconds per call of every
     variant. ``target``: ``(op, value)`` with op ``<=`` or ``>=``, or None; ``passed``: whether the
     median meets it. ``extra``: further numbers (images per second, iterations per second, ...).
+    ``measured``: when it was measured (ISO time; set by :func:`run_suite`).
     """
 
     benchmark: str
@@ -103,6 +107,7 @@ class BenchResult:
     unit: str = "x"
     extra: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    measured: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -166,6 +171,34 @@ def compare(
             sync()
             times[name].append(timer() - t0)
     return times
+
+
+class _FlopCounter(TorchDispatchMode):
+    """Adds up :data:`torch.utils.flop_counter.flop_registry`'s count of every operator it sees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flops = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001, ANN204
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        formula = flop_registry.get(func._overloadpacket)
+        if formula is not None:
+            self.flops += int(formula(*args, **kwargs, out_val=out))
+        return out
+
+
+def count_flops(fn: Callable[[], Any]) -> int:
+    """Floating-point operations of one call of ``fn``, forward and backward passes included.
+
+    Counted with PyTorch's own FLOP formulas (``torch.utils.flop_counter``: matrix products and
+    convolutions, 2 per multiply-add; elementwise work is not counted), through a dispatch mode, so
+    double backward passes are counted too. Deterministic: a machine-independent measure of work.
+    """
+    with _FlopCounter() as counter:
+        fn()
+    return counter.flops
 
 
 def _quartiles(values: Sequence[float]) -> tuple[float, float, float]:
@@ -298,7 +331,8 @@ def run_suite(
     """Run the benchmarks (all, or the names in ``only``), print the table, write ``results.json``.
 
     ``out`` defaults to ``<folder>/results.json`` (``None`` there and ``smoke``: not written, so a
-    smoke check never overwrites real numbers). A benchmark that raises is recorded under
+    smoke check never overwrites real numbers). With ``only``, the file keeps its earlier results of the
+    benchmarks that did not run (same device, not smoke), each with its own ``measured`` time. A benchmark that raises is recorded under
     ``errors`` and the others still run. ``extra`` goes to :attr:`BenchContext.extra` (e.g. ``data_root``,
     ``dataset``, ``runs_root``). Returns the JSON document.
     """
@@ -341,15 +375,46 @@ def run_suite(
         "results": [r.to_dict() for r in results],
         "errors": errors,
     }
+    for r in results:
+        r.measured = doc["created"]
+    doc["results"] = [r.to_dict() for r in results]
     if echo:
         print(format_table(results))
     if out is None and not smoke:
         out = folder / "results.json"
+    if out is not None and only:
+        doc = _merge_previous(doc, Path(out), ran=[n for n, _ in benches], order=names, echo=echo)
     if out is not None:
         atomic_write_text(Path(out), json.dumps(doc, indent=1) + "\n")
         if echo:
             print(f"[gpkit bench] wrote {out}")
     return doc
+
+
+def _merge_previous(doc: dict[str, Any], path: Path, *, ran: Sequence[str], order: Sequence[str],
+                    echo: bool) -> dict[str, Any]:
+    """``doc`` plus the results and errors that ``path`` holds for the benchmarks that did not run now.
+
+    Kept only when the earlier file was measured on the same kind of device and not in smoke mode; each
+    result keeps its own ``measured`` time, so a merged table says when every row was measured.
+    """
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return doc
+    if old.get("smoke") or old.get("device") != doc["device"]:
+        if echo:
+            print(f"[gpkit bench] {path} was measured on {old.get('device')} (smoke={old.get('smoke')}); replaced")
+        return doc
+    rank = {name: i for i, name in enumerate(order)}
+    kept = [r for r in old.get("results", []) if r.get("benchmark") not in ran]
+    for r in kept:
+        r.setdefault("measured", old.get("created", ""))
+    merged = sorted(kept + doc["results"], key=lambda r: rank.get(r.get("benchmark"), len(rank)))
+    errors = [e for e in old.get("errors", []) if e.get("benchmark") not in ran] + doc["errors"]
+    if echo and kept:
+        print(f"[gpkit bench] kept {len(kept)} earlier result(s) of the benchmarks not run now")
+    return {**doc, "results": merged, "errors": errors, "benchmarks_run": list(ran)}
 
 
 def load_results(path: str | Path | None = None) -> tuple[dict[str, Any], list[BenchResult]] | None:

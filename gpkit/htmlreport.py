@@ -438,7 +438,7 @@ def _speed_section(bench: Mapping[str, Any] | None) -> str:
             f'<td class="num"><b>{r["ratio"]:.2f}{_e(unit)}</b> <span class="muted">{spread}</span></td>'
             f'<td class="num">{_e(f"{target[0]} {target[1]:g}") if target else ""}</td>'
             f'<td style="color:{colour};font-weight:600">{verdict}</td><td class="muted">{times}</td>'
-            f'<td class="muted">{_e(r.get("note", ""))}</td></tr>')
+            f'<td class="muted">{_e(r.get("note", ""))}{_measured(r, bench)}</td></tr>')
     info = (f"{_e(bench.get('created', ''))} &middot; device {_e(bench.get('device', ''))} &middot; "
             f"{_e(env.get('cpu_count', '?'))} CPU cores, torch {_e(env.get('torch', '?'))} &middot; "
             f"{_e(bench.get('repeats', ''))} repeats")
@@ -447,6 +447,14 @@ def _speed_section(bench: Mapping[str, Any] | None) -> str:
             '<th>median</th><th>target</th><th></th><th>median time per unit</th><th>note</th></tr></thead><tbody>'
             + "".join(rows) + "</tbody></table>" + (f"<p>Failed benchmarks:</p><ul>{errors}</ul>" if errors else "")
             + "</section>")
+
+
+def _measured(result: Mapping[str, Any], bench: Mapping[str, Any]) -> str:
+    """`` (measured <date>)`` for a row kept from an earlier ``gpkit bench`` run than the file's latest."""
+    when = str(result.get("measured") or "")
+    if not when or when[:10] == str(bench.get("created", ""))[:10]:
+        return ""
+    return f" (measured {_e(when[:10])})"
 
 
 def _template_dir() -> Path:

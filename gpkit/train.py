@@ -431,18 +431,24 @@ class Trainer:
             loss = loss + cfg.acgan_scale * nn.functional.cross_entropy(logits[: real.shape[0]], labels)
         return loss, objective, pen
 
-    def critic_step(self) -> torch.Tensor:
-        """One critic update; returns ``[critic_loss, critic_objective, penalty]`` (detached)."""
-        cfg = self.config
-        real, labels = self._sample_real(cfg.batch_size)
-        fake = self._fakes(real, labels)
+    def critic_update(
+        self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """One optimiser step of the critic on a given batch (``real``, ``fake``: ``(B, ...)``), then clipping
+        if configured; returns ``[critic_loss, critic_objective, penalty]`` (detached)."""
         loss, objective, pen = self.critic_losses(real, fake, labels=labels)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
-        if cfg.clip is not None:
-            clip_weights_(self.critic, cfg.clip)
+        if self.config.clip is not None:
+            clip_weights_(self.critic, self.config.clip)
         return torch.stack((loss.detach(), objective.detach(), pen.detach()))
+
+    def critic_step(self) -> torch.Tensor:
+        """One critic update on a fresh real batch and fresh fakes; returns ``[critic_loss, critic_objective,
+        penalty]`` (detached)."""
+        real, labels = self._sample_real(self.config.batch_size)
+        return self.critic_update(real, self._fakes(real, labels), labels)
 
     def generator_step(self) -> torch.Tensor:
         """One generator update; returns the generator loss (detached)."""

@@ -125,6 +125,41 @@ def test_run_suite_writes_results_and_records_errors(tmp_path, capsys):
     assert not (smoke / "results.json").exists()  # a smoke check never overwrites real numbers
 
 
+def test_run_suite_with_only_keeps_the_other_benchmarks_results(tmp_path, capsys):
+    _write_suite(tmp_path)
+    (tmp_path / "bench_other.py").write_text(
+        "from gpkit.bench import value_result\n"
+        "VALUE = 5.0\n"
+        "def bench_other(ctx):\n"
+        "    return [value_result('other', 'case', VALUE, what='a value', unit='min')]\n")
+    first = bench.run_suite(tmp_path, device="cpu", repeats=2, echo=False)
+    assert [r["benchmark"] for r in first["results"]] == ["good", "other"]
+    good = (tmp_path / "bench_good.py").read_text()
+    (tmp_path / "bench_good.py").write_text(good.replace("[FACTOR]", "[4.0]"))  # (_helper stays imported)
+    (tmp_path / "bench_other.py").write_text((tmp_path / "bench_other.py").read_text().replace("5.0", "6.0"))
+    bench.run_suite(tmp_path, only=["good"], device="cpu", repeats=2, echo=False)
+    merged = json.loads((tmp_path / "results.json").read_text())
+    by_name = {r["benchmark"]: r for r in merged["results"]}
+    assert [r["benchmark"] for r in merged["results"]] == ["good", "other"]  # discovery order kept
+    assert by_name["good"]["ratio"] == 4.0 and by_name["other"]["ratio"] == 5.0  # other: the earlier run's
+    assert by_name["other"]["measured"] == first["created"] and by_name["good"]["measured"]
+    assert [e["benchmark"] for e in merged["errors"]] == ["bad"] and merged["benchmarks_run"] == ["good"]
+    # a file from another device is replaced, not merged
+    merged["device"] = "cuda:0"
+    (tmp_path / "results.json").write_text(json.dumps(merged))
+    bench.run_suite(tmp_path, only=["good"], device="cpu", repeats=2, echo=False)
+    assert [r["benchmark"] for r in json.loads((tmp_path / "results.json").read_text())["results"]] == ["good"]
+
+
+def test_starting_notebooks_does_not_import_torch():
+    """The processes that only start notebooks (reproduce, sweep jobs, run) skip torch's second of start-up."""
+    import subprocess
+
+    code = "import sys, gpkit.cli, gpkit.sweep, gpkit.report, gpkit.utils; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_benchmark_folder_lists_every_benchmark():
     names = [n for n, _ in bench.discover(BENCH_DIR)]
     assert {"penalty_overhead", "algorithm1", "many_seeds", "metrics", "sweep", "reproduce", "gpu"} <= set(names)
@@ -183,10 +218,15 @@ def test_training_benchmarks_run_at_smoke_size():
     got = {(r["benchmark"], r["case"]) for r in doc["results"]}
     assert {("penalty_overhead", c) for c in ("toy MLP", "MNIST DCGAN", "CIFAR DCGAN")} <= got
     assert {("algorithm1", "toy MLP"), ("algorithm1", "MNIST DCGAN")} <= got
+    assert {("algorithm1", "toy MLP: loop bookkeeping"), ("penalty_overhead", "toy MLP: activation fast path")} <= got
     assert {r["benchmark"] for r in doc["results"]} == {"penalty_overhead", "algorithm1", "many_seeds"}  # no GPU
     for r in doc["results"]:
         assert r["ratio"] > 0 and r["q25"] <= r["ratio"] <= r["q75"] and r["repeats"] == 2
-        assert r["passed"] in (True, False)
+        if r["target"] is not None:
+            assert r["passed"] in (True, False)
+    flops = {(r["benchmark"], r["case"]): r["extra"].get("flop_ratio") for r in doc["results"]}
+    assert flops[("penalty_overhead", "toy MLP: activation fast path")] > 1.0  # PyTorch's ReLU does more work
+    assert flops[("algorithm1", "toy MLP")] > flops[("algorithm1", "toy MLP: loop bookkeeping")] >= 1.0
 
 
 def test_metric_benchmark_runs_on_generated_mnist(fake_mnist_root):
