@@ -158,13 +158,14 @@ def sweep(
     cpus_per_task: int | None = None,
     mem_gb: float | None = None,
     array_parallelism: int | None = None,
-    poll_s: float = 2.0,
+    poll_s: float | None = None,
     progress: bool = True,
 ) -> list[SweepRun]:
     """Run ``notebook`` once per parameter dict in ``runs``; returns one :class:`SweepRun` per dict, in order.
 
     ``folder``: submitit's logs (default ``<sweep folder>/_submitit``). Completed runs are skipped; errors are
-    collected, not raised. ``ValueError`` for bad options, before anything is submitted.
+    collected, not raised. ``poll_s``: seconds between looks at the jobs (default 0.2 locally, where a look is
+    a process poll and a free core should not wait for it; 2 on Slurm, where it queries the scheduler). ``ValueError`` for bad options, before anything is submitted.
     """
     import submitit
     from tqdm.auto import tqdm
@@ -175,6 +176,8 @@ def sweep(
     check_choice("profile", profile, report.PROFILES)
     timeout_min = check_int("timeout_min", timeout_min, minimum=1)
     check_int("gpus_per_node", gpus_per_node, minimum=0)
+    if poll_s is None:
+        poll_s = 0.2 if executor == "local" else 2.0
     check_positive("poll_s", poll_s)
     if max_parallel is not None:
         check_int("max_parallel", max_parallel, minimum=1)

@@ -1,4 +1,8 @@
-"""Small shared helpers: devices, seeding, environment capture, atomic writes."""
+"""Small shared helpers: devices, seeding, environment capture, atomic writes.
+
+Imports neither torch nor NumPy at module level (each helper that needs them imports them), so the
+processes that only start notebooks (``gpkit reproduce``, sweep jobs, ``gpkit run``) skip a second of start-up.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import torch
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "project_root",
@@ -77,6 +81,8 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
 
     Raises ``ValueError`` naming ``device`` for unknown strings or an unavailable CUDA.
     """
+    import torch
+
     if isinstance(device, torch.device):
         return device
     if not isinstance(device, str):
@@ -96,6 +102,9 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch's global generators (model initialisation uses these)."""
+    import numpy as np
+    import torch
+
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
@@ -103,6 +112,8 @@ def seed_everything(seed: int) -> None:
 
 def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
     """A dedicated ``torch.Generator`` on ``device`` seeded with ``seed``."""
+    import torch
+
     gen = torch.Generator(device=torch.device(device))
     gen.manual_seed(int(seed))
     return gen
@@ -135,6 +146,9 @@ _LIBRARIES = ("torch", "torchvision", "numpy", "scipy", "pot", "pandas", "matplo
 def environment_info(device: torch.device | str | None = None) -> dict[str, Any]:
     """Versions and hardware that a result depends on (recorded in every ``results.json``)."""
     import importlib.metadata as md
+
+    import numpy as np
+    import torch
 
     def version(pkg: str) -> str | None:
         try:
@@ -184,11 +198,12 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
 
 def _json_default(obj: Any) -> Any:
-    if isinstance(obj, (np.floating, np.integer)):
+    np, torch = sys.modules.get("numpy"), sys.modules.get("torch")  # objects of either imply it is imported
+    if np is not None and isinstance(obj, (np.floating, np.integer)):
         return obj.item()
-    if isinstance(obj, np.ndarray):
+    if np is not None and isinstance(obj, np.ndarray):
         return obj.tolist()
-    if isinstance(obj, torch.Tensor):
+    if torch is not None and isinstance(obj, torch.Tensor):
         return obj.detach().cpu().tolist()
     if isinstance(obj, Path):
         return str(obj)
@@ -204,6 +219,8 @@ def atomic_write_json(path: str | Path, data: Any) -> Path:
 
 def atomic_torch_save(obj: Any, path: str | Path) -> Path:
     """``torch.save`` through a temporary file and a rename."""
+    import torch
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
