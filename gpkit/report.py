@@ -34,6 +34,7 @@ __all__ = [
     "reproduce",
     "default_jobs",
     "previous_seconds",
+    "expected_seconds",
     "write_reproduce_summary",
     "REPRODUCE_SUMMARY",
     "copy_figures",
@@ -181,7 +182,7 @@ def reproduce(
 
     ``jobs`` > 1 runs that many notebooks at once, each in its own process with
     ``cpu_count // jobs`` CPU threads (see :func:`gpkit.utils.thread_env`), longest first
-    (by the previous run's duration); their output goes to ``<out_dir>/run.log``.
+    (:func:`expected_seconds`); their output goes to ``<out_dir>/run.log``.
     A failing notebook does not stop the others; its error is returned in its
     :class:`NotebookRun` (and the caller decides the exit status).
     """
@@ -271,6 +272,30 @@ def previous_seconds(out_dir: Path) -> float | None:
         return None
 
 
+def _committed_minutes(profile: str) -> dict[str, float]:
+    """Minutes per notebook (keyed by number, ``"01"``) of the quick reproduction recorded in the committed
+    ``benchmarks/results.json`` (``bench_reproduce``); empty for other profiles or when absent."""
+    if profile != "quick":
+        return {}
+    try:
+        doc = json.loads((project_root() / "benchmarks" / "results.json").read_text())
+        entry = next(r for r in doc.get("results", []) if r.get("benchmark") == "reproduce")
+        return {str(k): float(v) for k, v in entry["extra"]["minutes_per_notebook"].items()}
+    except (OSError, ValueError, StopIteration, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def expected_seconds(nb: Path, profile: str, runs_root: str | Path | None = None) -> float | None:
+    """How long ``nb`` is expected to take: its last run's duration, else the committed quick-profile
+    measurement (a fresh clone still starts the longest notebooks first), else None."""
+    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    last = previous_seconds(root / profile / nb.stem)
+    if last is not None:
+        return last
+    minutes = _committed_minutes(profile).get(nb.stem.split("_")[0])
+    return None if minutes is None else 60.0 * minutes
+
+
 def _child_command(nb: Path, profile: str, out: Path) -> list[str]:
     """The command that runs one notebook in its own process (``gpkit run``)."""
     import sys
@@ -288,8 +313,8 @@ def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path |
 
     root = Path(runs_root) if runs_root is not None else project_root() / "runs"
     env = {**os.environ, **thread_env(max(1, (os.cpu_count() or 1) // jobs))}
-    # Longest first (by the last run's duration; unknown ones first), so the pool ends together.
-    order = sorted(books, key=lambda nb: -(previous_seconds(root / profile / nb.stem) or float("inf")))
+    # Longest first (by the last or the committed duration; unknown ones first), so the pool ends together.
+    order = sorted(books, key=lambda nb: -(expected_seconds(nb, profile, root) or float("inf")))
 
     def one(nb: Path) -> NotebookRun:
         out = root / profile / nb.stem

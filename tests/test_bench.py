@@ -306,6 +306,24 @@ def test_parallel_reproduce_reports_a_failing_notebook(tmp_path, monkeypatch):
     assert outcomes[1].ok
 
 
+def test_expected_seconds_fall_back_to_the_committed_quick_reproduction(tmp_path, monkeypatch):
+    """A fresh clone has no runs yet; the committed benchmark still lets it start the longest notebooks first."""
+    (tmp_path / "benchmarks").mkdir()
+    minutes = {"01": 2.5, "08": 25.0}
+    (tmp_path / "benchmarks" / "results.json").write_text(json.dumps({"results": [
+        {"benchmark": "reproduce", "extra": {"minutes_per_notebook": minutes}}]}))
+    monkeypatch.setattr(report, "project_root", lambda: tmp_path)
+    nb01, nb08, nb03 = (Path(f"{n}.ipynb") for n in ("01_toy_value_surfaces", "08_architecture_zoo", "03_x"))
+    runs = tmp_path / "runs"
+    assert report.expected_seconds(nb08, "quick", runs) == 1500.0
+    assert report.expected_seconds(nb03, "quick", runs) is None  # not measured
+    assert report.expected_seconds(nb08, "paper", runs) is None  # committed numbers are the quick profile's
+    out = runs / "quick" / nb01.stem  # a run of its own takes precedence
+    out.mkdir(parents=True)
+    (out / "results.json").write_text(json.dumps({"started": "2026-01-01T00:00:00", "finished": "2026-01-01T00:01:40"}))
+    assert report.expected_seconds(nb01, "quick", runs) == 100.0
+
+
 def test_reproduce_rejects_bad_jobs():
     with pytest.raises(ValueError, match="jobs"):
         report.reproduce("smoke", only=["01"], jobs=0)
