@@ -280,6 +280,7 @@ def discover(folder: str | Path | None = None) -> list[tuple[str, Callable[[Benc
     for path in sorted(folder.glob("bench_*.py")):
         spec = importlib.util.spec_from_file_location(f"gpkit_benchmarks.{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses (and pickling) look their module up by name
         spec.loader.exec_module(module)
         names = getattr(module, "BENCHMARKS", None) or sorted(
             n for n in vars(module) if n.startswith("bench_") and callable(getattr(module, n)))

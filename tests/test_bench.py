@@ -162,7 +162,7 @@ def test_starting_notebooks_does_not_import_torch():
 
 def test_benchmark_folder_lists_every_benchmark():
     names = [n for n, _ in bench.discover(BENCH_DIR)]
-    assert {"penalty_overhead", "algorithm1", "many_seeds", "metrics", "sweep", "reproduce", "gpu"} <= set(names)
+    assert {"penalty_overhead", "algorithm1", "many_seeds", "metrics", "sweep", "reproduce", "gpu", "cost"} <= set(names)
 
 
 def test_cli_bench_list(capsys):
@@ -227,6 +227,22 @@ def test_training_benchmarks_run_at_smoke_size():
     flops = {(r["benchmark"], r["case"]): r["extra"].get("flop_ratio") for r in doc["results"]}
     assert flops[("penalty_overhead", "toy MLP: activation fast path")] > 1.0  # PyTorch's ReLU does more work
     assert flops[("algorithm1", "toy MLP")] > flops[("algorithm1", "toy MLP: loop bookkeeping")] >= 1.0
+
+
+def test_cost_benchmark_counts_exactly_what_the_paper_batch_would():
+    """Every counted operation is linear in the batch, so a small-batch count scales exactly to the paper's."""
+    from bench_cost import _experiments, _iteration, bench_cost
+
+    ctx = bench.BenchContext(device=torch.device("cpu"), smoke=True)
+    fig4 = next(e for e in _experiments(sample=1) if e.notebook == "05")
+    gp = next(r for r in fig4.runs if r.label == "gp")
+    small, _ = _iteration(gp, 2, ctx, timed=False)
+    full, _ = _iteration(gp, gp.config.batch_size, ctx, timed=False)
+    assert small * gp.config.batch_size / 2 == full
+    (r,) = bench_cost(ctx)
+    assert r.unit == "PFLOP" and r.extra["gflop_per_run_iteration"]["gp"] * 1e9 == full
+    assert r.ratio == pytest.approx(full * fig4.iterations / 1e15)
+    assert {e.notebook for e in _experiments(sample=1)} == {"03", "04", "05", "06", "07", "08", "09"}
 
 
 def test_metric_benchmark_runs_on_generated_mnist(fake_mnist_root):
