@@ -54,6 +54,30 @@ def test_classifier_is_cached_by_its_settings(fake_mnist_root):
         clf.classifier_settings("mnist", depth=3)
 
 
+def test_classifier_trains_with_a_fixed_thread_count_and_restores_the_callers(fake_mnist_root, monkeypatch):
+    """The cached classifier must not depend on the thread count of whichever process trains it first."""
+    seen, fit = [], clf._fit
+
+    def recording(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(clf, "_fit", recording)
+    before = torch.get_num_threads()
+    weights = []
+    try:
+        for threads in (2, 1):
+            torch.set_num_threads(threads)
+            path = clf.train_classifier("mnist", fake_mnist_root, pad=2, device="cpu", progress=False, epochs=1,
+                                        width=4)
+            assert torch.get_num_threads() == threads  # the caller's setting is back
+            weights.append(torch.load(path, weights_only=True)["state_dict"])
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [clf.TRAIN_THREADS, clf.TRAIN_THREADS]
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+
+
 @pytest.fixture(scope="module")
 def real_scores(fake_mnist_root, tmp_path_factory):
     cache = tmp_path_factory.mktemp("fidelity")
