@@ -49,7 +49,7 @@ data: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install -e ".[lab]"
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf runs report

@@ -16,7 +16,7 @@ import scipy.linalg
 import torch
 
 from gpkit.bench import BenchContext, BenchResult, compare, ratio_result
-from gpkit.experiments.base import data_root
+from gpkit.paths import data_root
 from gpkit.metrics.classifier import get_classifier, load_classifier
 from gpkit.metrics.scores import image_scores, reference_images
 

@@ -50,7 +50,7 @@ NOTEBOOK_TITLES = {
     "05_overfitting_curves": "Figure 5b: overfitting on 1000 MNIST digits",
     "06_loss_curves": "Figure 5a (and Figure 4): a meaningful critic loss",
     "07_random_architectures": "Tables 1-2: 200 random architectures",
-    "08_architecture_zoo": "Figure 2: six architectures x four methods",
+    "08_architecture_zoo": "Figure 2: seven architectures (DCGAN and six harder ones) x four methods",
     "09_language_model": "Table 4: character-level language model",
     "10_wgan_paper": "WGAN paper: Figures 1-3",
     "11_many_paths_synthetic": "Many Paths: synthetic experiments and hyperparameter sensitivity",

@@ -5,6 +5,7 @@
     gpkit reproduce [--profile P] [--only 01,02] [--jobs N]
     gpkit report [--profile P] [--check] [--screenshot PNG]
     gpkit bench [--only a,b] [--repeats N] [--smoke] [--device D]
+    gpkit compare RUN_A RUN_B [--rtol R] [--atol A] [--no-csv]
     gpkit sweep NOTEBOOK --grid FILE|NAME [--executor local|slurm] [--profile P] [--timeout-min M] [--collect] [...]
 """
 
@@ -59,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     p_b.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p_b.add_argument("--out", default=None, help="results file (default benchmarks/results.json)")
     p_b.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    p_cmp = sub.add_parser("compare", help="list the metrics, claim values, verdicts and CSV numbers that differ "
+                                           "between two runs (or two folders of runs)")
+    p_cmp.add_argument("a", help="run folder (with results.json) or a folder of run folders, e.g. runs/quick")
+    p_cmp.add_argument("b", help="the other run folder or folder of run folders")
+    p_cmp.add_argument("--rtol", type=float, default=0.0, help="relative tolerance (default 0: exactly equal)")
+    p_cmp.add_argument("--atol", type=float, default=0.0, help="absolute tolerance (default 0)")
+    p_cmp.add_argument("--no-csv", action="store_true", help="compare results.json only, not the CSV files")
     p_sw = sub.add_parser("sweep", help="run a notebook once per parameter dict (submitit: local or Slurm)")
     p_sw.add_argument("notebook", help="number (07), stem or path of the notebook")
     p_sw.add_argument("--grid", required=True,
@@ -117,7 +125,43 @@ def _check_report(index, screenshot: str | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; a user error (bad parameter, unknown notebook, a folder held by a live run, missing
+    data) is one line on stderr and exit status 2, a failed notebook one line naming the cell's error and 1."""
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("gpkit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - every error becomes one readable line
+        return _report_error(err, args)
+
+
+def _report_error(err: Exception, args: argparse.Namespace) -> int:
+    from gpkit.record import RunLockedError
+
+    ename = getattr(err, "ename", None)
+    if ename:  # papermill: a cell of the notebook raised
+        where = ""
+        if getattr(args, "command", None) == "run":
+            try:
+                out = report.run_folder(report.resolve_notebook(args.notebook).stem, args.profile) \
+                    if args.out_dir is None else args.out_dir
+                where = f" (executed notebook and results.json with the traceback in {out})"
+            except ValueError:
+                pass
+        print(f"gpkit: notebook failed: {ename}: {getattr(err, 'evalue', '')}{where}", file=sys.stderr)
+        return 1
+    if isinstance(err, (ValueError, RunLockedError, FileNotFoundError)):
+        print(f"gpkit: error: {err}", file=sys.stderr)
+        return 2
+    if type(err).__name__ == "TimeoutError" or "CellTimeoutError" in type(err).__name__:
+        print(f"gpkit: a cell ran past its timeout: {err}", file=sys.stderr)
+        return 1
+    raise err
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "list":
         for nb in report.list_notebooks():
             print(nb.stem)
@@ -152,6 +196,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
         doc = bench.run_suite(only=only, smoke=args.smoke, repeats=args.repeats, device=args.device, out=args.out)
         return 1 if doc["errors"] else 0
+    if args.command == "compare":
+        from gpkit import compare
+
+        diffs = compare.compare_folders(args.a, args.b, rtol=args.rtol, atol=args.atol, csvs=not args.no_csv)
+        print(compare.format_differences(diffs, args.a, args.b))
+        return 1 if diffs else 0
     if args.command == "sweep":
         from gpkit import sweep
 

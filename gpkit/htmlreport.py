@@ -20,11 +20,15 @@ from typing import Any
 
 from gpkit import catalog
 
-__all__ = ["NOT_RUN", "STATUSES", "merge_claims", "verdict_counts", "render_index", "render_notebook"]
+__all__ = ["NOT_RUN", "RUN_FAILED", "RUN_UNFINISHED", "STATUSES", "merge_claims", "verdict_counts", "render_index", "render_notebook"]
 
 NOT_RUN = "not run yet"
+#: A claim whose notebook's run failed (its record says ``failed``): no verdict.
+RUN_FAILED = "run failed"
+#: A claim whose notebook's run is still running or was interrupted (killed): no verdict.
+RUN_UNFINISHED = "run unfinished"
 #: Every status a claims-table row can have, in the order of the summary.
-STATUSES = ("reproduced", "not reproduced", "inconclusive", NOT_RUN)
+STATUSES = ("reproduced", "not reproduced", "inconclusive", RUN_FAILED, RUN_UNFINISHED, NOT_RUN)
 
 _CSS = """
 :root { --ok: #1b9e77; --bad: #d95f02; --unsure: #7570b3; --none: #9a9a9a; --ink: #1f2328; --muted: #667;
@@ -51,6 +55,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .inconclusive { background: var(--unsure); } .not-run-yet { background: var(--none); }
 tr.status-not-run-yet td { color: #888; }
 tr.status-not-run-yet td .verdict { color: #fff; }
+.verdict.run-failed { background: #b00020; color: #fff; }
+.verdict.run-unfinished { background: #c98a00; color: #fff; }
+.banner { border-left: 6px solid #c98a00; background: #fff6e0; padding: 0.7rem 1rem; margin: 1rem 0; }
+.banner.failed { border-left-color: #b00020; background: #fde8ea; }
+pre.error { background: #fde8ea; padding: 0.5rem; font-size: 0.8rem; white-space: pre-wrap; }
 tr.status-not-reproduced td:first-child { border-left: 3px solid var(--bad); }
 .summary { display: flex; gap: 1rem; flex-wrap: wrap; align-items: center; margin: 0.8rem 0; }
 .summary .count { font-size: 1.5rem; font-weight: 700; margin-right: 0.3rem; }
@@ -80,7 +89,18 @@ pre.samples { background: #f7f7f7; padding: 0.6rem; font-size: 0.82rem; white-sp
 """
 
 _COLORS = {"reproduced": "var(--ok)", "not reproduced": "var(--bad)", "inconclusive": "var(--unsure)",
-           NOT_RUN: "var(--none)"}
+           RUN_FAILED: "#b00020", RUN_UNFINISHED: "#c98a00", NOT_RUN: "var(--none)"}
+
+
+def _status(res: Mapping[str, Any]) -> str:
+    """A run's status (``finished``, ``failed``, ``running``, ``interrupted``, ``unknown``), as
+    :func:`gpkit.report.collect_runs` made it current."""
+    return str(res.get("status") or "unknown")
+
+
+def _error_line(res: Mapping[str, Any]) -> str:
+    err = res.get("error") or {}
+    return f"{err.get('type', 'Error')}: {err.get('message', '')}" if err else ""
 
 
 def _e(value: Any) -> str:
@@ -117,7 +137,11 @@ def merge_claims(runs: Sequence[Mapping[str, Any]], notebooks: Sequence[str] = (
     the stems of the notebooks that exist).
     """
     decided: dict[str, dict[str, Any]] = {}
+    unfinished: dict[str, Mapping[str, Any]] = {}
     for res in runs:
+        if _status(res) != "finished":
+            unfinished[res["notebook"]] = res
+            continue
         for c in res.get("claims", []):
             decided[c["id"]] = {**c, "notebook": res["notebook"], "reason": None}
     rows = []
@@ -126,10 +150,17 @@ def merge_claims(runs: Sequence[Mapping[str, Any]], notebooks: Sequence[str] = (
         if pc.id in decided:
             rows.append(decided.pop(pc.id))
             continue
+        verdict, reason = NOT_RUN, "not run at this profile" if pc.notebook in existing else "notebook planned"
+        if pc.notebook in unfinished:
+            res = unfinished[pc.notebook]
+            if _status(res) == "failed":
+                verdict, reason = RUN_FAILED, f"the run failed: {_error_line(res)}"
+            else:
+                verdict, reason = RUN_UNFINISHED, f"the run is {_status(res)}"
         rows.append({
             "id": pc.id, "paper": pc.paper, "figure": pc.figure, "statement": pc.statement, "metric": "",
-            "value": None, "threshold": "", "verdict": NOT_RUN, "details": {}, "notebook": pc.notebook,
-            "reason": "not run at this profile" if pc.notebook in existing else "notebook planned",
+            "value": None, "threshold": "", "verdict": verdict, "details": {}, "notebook": pc.notebook,
+            "reason": reason,
         })
     return rows + list(decided.values())
 
@@ -185,6 +216,10 @@ def _figure_card(fig: catalog.PaperFigure, res: Mapping[str, Any] | None, names:
             pdf = f' &middot; <a href="figures/{_e(files["pdf"])}">PDF</a>' if "pdf" in files else ""
             images.append(f'<figure><img src="figures/{_e(files["png"])}" alt="{_e(name)}" loading="eager">'
                           f'<figcaption><code>{_e(name)}</code>{pdf}</figcaption></figure>')
+    if res is not None and _status(res) != "finished":
+        images = [f'<div class="placeholder"><b>Run {_e(_status(res))}</b><br>{_e(fig.label)}: the '
+                  f"{_e(res.get('profile'))} run of <code>{_e(nb)}</code> did not finish"
+                  + (f": {_e(_error_line(res))}" if _error_line(res) else "") + ".</div>"]
     if not images:
         if res is not None:
             why = f"the {res.get('profile')} run of its notebook does not produce it"
@@ -196,9 +231,11 @@ def _figure_card(fig: catalog.PaperFigure, res: Mapping[str, Any] | None, names:
                      for r in rows if r["figure"] == fig.label and r["paper"] == fig.paper)
     source = "" if fig.caption_source == "caption" else ' <span class="muted">(from the text; the extracted paper lost this caption)</span>'
     run_line = ""
-    if res is not None:
+    if res is not None and _status(res) == "finished":
         run_line = (f'<p class="muted">Ours: profile <b>{_e(res.get("profile"))}</b>, seed {_e(res.get("seed"))}, '
-                    f'{_e(res.get("environment", {}).get("device"))}, {res.get("duration_s", 0):.0f} s.</p>')
+                    f'{_e(res.get("environment", {}).get("device"))}, {res.get("duration_s") or 0:.0f} s.</p>')
+    elif res is not None:
+        run_line = f'<p class="muted">Ours: the run is <b>{_e(_status(res))}</b>.</p>'
     return (
         f'<div class="card" id="fig-{_slug(fig.key)}"><div class="images">{"".join(images)}</div>'
         f'<div><h3>{_e(fig.paper)} &middot; {_e(fig.label)}</h3><blockquote>{_e(fig.caption)}</blockquote>{source}'
@@ -247,6 +284,8 @@ def _protocol(c: Mapping[str, Any]) -> str:
 def _numbers_section(runs: Sequence[Mapping[str, Any]], pages: Mapping[str, str]) -> str:
     ours: dict[str, dict[str, Any]] = {}
     for res in runs:
+        if _status(res) != "finished":
+            continue
         for c in res.get("comparisons", []):
             ours[c["key"]] = {**c, "notebook": res["notebook"]}
     tables: dict[str, list[catalog.PaperNumber]] = {}
@@ -342,15 +381,23 @@ def _provenance_section(runs: Sequence[Mapping[str, Any]], pages: Mapping[str, s
         files = " &middot; ".join(f'<a href="{_e(f)}">{_e(Path(f).name)}</a>' for f in data_files.get(nb, ()))
         notes = "".join(f"<li>{_e(n)}</li>" for n in res.get("notes", []))
         commit = str(env.get("git_commit") or "unknown")
+        status = _status(res)
+        took = (f"{res.get('duration_s') or 0:.0f} s on {_e(env.get('device'))}" if status == "finished"
+                else f'<span class="verdict {_slug(RUN_FAILED if status == "failed" else RUN_UNFINISHED)}">'
+                     f"{_e(status)}</span>")
         summary = (f"{_e(nb)} &middot; profile {_e(res.get('profile'))} &middot; seed {_e(res.get('seed'))} &middot; "
-                   f"{res.get('duration_s', 0):.0f} s on {_e(env.get('device'))} &middot; commit "
-                   f"<code>{_e(commit[:12])}</code>")
-        run_facts = {"notebook": nb, "title": res.get("title", ""), "profile": res.get("profile"),
+                   f"{took} &middot; commit <code>{_e(commit[:12])}</code>")
+        sessions = res.get("sessions") or []
+        run_facts = {"notebook": nb, "title": res.get("title", ""), "status": status, "profile": res.get("profile"),
                      "seed": res.get("seed"), "started": res.get("started"), "finished": res.get("finished"),
-                     "duration (s)": res.get("duration_s"), "output folder": res.get("out_dir")}
+                     "duration (s)": res.get("duration_s"), "sessions": len(sessions),
+                     "output folder": res.get("out_dir")}
+        err = res.get("error") or {}
+        error = (f"<b>Error</b><pre class='error'>{_e(_error_line(res))}\n\n{_e(err.get('traceback', ''))}</pre>"
+                 if err else "")
         parts.append(
             f'<details class="run" data-notebook="{_e(nb)}"><summary>{summary}</summary>'
-            f"<p>{link}{' &middot; ' if link and files else ''}{files}</p>"
+            f"<p>{link}{' &middot; ' if link and files else ''}{files}</p>{error}"
             f"<div class='cols'><div><b>Run</b>{_kv(run_facts)}<b>Resolved parameters</b>{_kv(res.get('params', {}))}"
             f"</div><div><b>Environment</b>{_kv(env)}<b>Library versions</b>"
             f"{_kv({k: v or 'not installed' for k, v in libs.items()})}</div></div>"
@@ -396,16 +443,33 @@ def render_index(
     """
     rows = merge_claims(runs, notebooks)
     papers = " &middot; ".join(_e(v) for v in catalog.PAPERS.values())
+    by_status: dict[str, int] = {}
+    for res in runs:
+        by_status[_status(res)] = by_status.get(_status(res), 0) + 1
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(by_status.items(), key=lambda kv: kv[0] != "finished"))
+    banners = []
+    if profile == "smoke":
+        banners.append('<div class="banner"><b>Smoke profile: these verdicts prove nothing.</b> The smoke profile '
+                       "runs every notebook for a few iterations on tiny models to check that the code path works; "
+                       "its numbers and verdicts say nothing about the papers. Read the <b>quick</b> or "
+                       "<b>paper</b> report for evidence.</div>")
+    failed = [res["notebook"] for res in runs if _status(res) != "finished"]
+    if failed:
+        banners.append(f'<div class="banner failed"><b>{len(failed)} run(s) did not finish:</b> '
+                       + ", ".join(f"{_e(nb)} ({_e(_status(r))})" for nb, r in
+                                   ((r["notebook"], r) for r in runs if _status(r) != "finished"))
+                       + ". Their claims have no verdict; see the provenance section for the errors.</div>")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>gpkit report ({_e(profile)} profile)</title><style>{_CSS}</style></head><body>
 <header class="top"><div class="wrap"><h1>gpkit &mdash; reproducing WGAN-GP, end to end</h1>
 <p>{papers}</p>
-<p>Profile <b>{_e(profile)}</b> &middot; {len(runs)} notebook run(s) &middot; built {_e(built)} from commit
+<p>Profile <b>{_e(profile)}</b> &middot; {len(runs)} notebook run(s) ({_e(counts or "none")}) &middot; built {_e(built)} from commit
 <code>{_e((commit or 'unknown')[:12])}</code></p>
 <nav><a href="#claims">Claims</a><a href="#figures">Figures</a><a href="#numbers">Paper numbers</a>
 <a href="#runs">Runs &amp; provenance</a><a href="#speed">Speed</a></nav></div></header>
 <main class="wrap">
+{"".join(banners)}
 {_HOWTO}
 {_claims_section(rows, pages)}
 {_gallery_section(runs, rows, pages, notebooks)}

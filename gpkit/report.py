@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gpkit.params import check_choice, check_int
+from gpkit.paths import profile_folder, run_folder, runs_root as _runs_root
 from gpkit.utils import BATCH_ENV, atomic_write_text, project_root
 
 __all__ = [
@@ -38,6 +39,9 @@ __all__ = [
     "write_reproduce_summary",
     "REPRODUCE_SUMMARY",
     "copy_figures",
+    "FIGURES_PROFILE",
+    "cell_timeout",
+    "CELL_TIMEOUTS",
     "collect_runs",
     "build_report",
     "NotebookRun",
@@ -85,6 +89,29 @@ class NotebookRun:
         return self.error is None
 
 
+#: Default per-cell execution timeout (seconds) of papermill runs, by profile: a cell that hangs (a lost kernel
+#: message, a dead data loader) fails the run instead of holding a batch job forever. ``GPKIT_CELL_TIMEOUT``
+#: (seconds) or ``cell_timeout=`` overrides it.
+CELL_TIMEOUTS = {"smoke": 900, "quick": 4 * 3600, "paper": 7 * 24 * 3600}
+CELL_TIMEOUT_ENV = "GPKIT_CELL_TIMEOUT"
+
+
+def cell_timeout(profile: str, value: float | None = None) -> int:
+    """The per-cell timeout in seconds for ``profile``: ``value``, else ``$GPKIT_CELL_TIMEOUT``, else
+    :data:`CELL_TIMEOUTS`."""
+    raw = value if value is not None else os.environ.get(CELL_TIMEOUT_ENV)
+    if raw in (None, ""):
+        return CELL_TIMEOUTS[profile]
+    try:
+        seconds = int(float(raw))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"cell timeout ({CELL_TIMEOUT_ENV} or cell_timeout) must be a number of seconds, "
+                         f"got {raw!r}") from err
+    if seconds <= 0:
+        raise ValueError(f"cell timeout ({CELL_TIMEOUT_ENV} or cell_timeout) must be > 0 seconds, got {raw!r}")
+    return seconds
+
+
 def run_notebook(
     name: str | Path,
     profile: str = "quick",
@@ -93,34 +120,64 @@ def run_notebook(
     out_dir: str | Path | None = None,
     progress: bool = False,
     log_output: bool = False,
+    cell_timeout_s: float | None = None,
 ) -> NotebookRun:
     """Execute notebook ``name`` with papermill at ``profile``; returns where its outputs went.
 
-    ``parameters`` are passed on as papermill parameters (overriding profile fields).
-    The executed notebook is written beside ``results.json`` in
-    ``<runs_root>/<profile>/<notebook>/`` (``runs_root`` defaults to ``<repo>/runs``).
-    Raises papermill's ``PapermillExecutionError`` if a cell fails.
+    ``parameters``: notebook parameters and profile fields (checked first by
+    :func:`gpkit.notebook_params.papermill_parameters`: an unknown name, a wrong type or a refused value raises
+    ``ValueError`` before any folder exists). A folder held by a live run raises
+    :class:`gpkit.record.RunLockedError`. The executed notebook is written beside ``results.json`` in
+    ``<runs_root>/<profile>/<notebook>/``. Every cell has a timeout (:func:`cell_timeout`). When a cell fails,
+    ``results.json`` is marked ``failed`` (:func:`gpkit.record.mark_failed`) and papermill's
+    ``PapermillExecutionError`` is raised.
     """
     import papermill as pm
 
+    from gpkit.notebook_params import papermill_parameters
+    from gpkit.record import RunLockedError, lock_holder, mark_failed
+    from gpkit.record import _locked_message as locked_message
+
     check_choice("profile", profile, PROFILES)
     src = resolve_notebook(name)
-    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
-    out = Path(out_dir) if out_dir is not None else root / profile / src.stem
+    timeout = cell_timeout(profile, cell_timeout_s)
+    given = papermill_parameters(src, profile, parameters)
+    out = Path(out_dir) if out_dir not in (None, "") else run_folder(src.stem, profile, runs_root)
+    holder = lock_holder(out)
+    if holder is not None:
+        raise RunLockedError(locked_message(out, holder))
     out.mkdir(parents=True, exist_ok=True)
-    params = {"profile": profile, "out_dir": str(out.resolve()), "progress": progress, **dict(parameters or {})}
+    params = {"profile": profile, "out_dir": str(out.resolve()), "progress": progress, **given}
     t0 = time.perf_counter()
-    with _batch_kernel_env():
-        pm.execute_notebook(
-            str(src),
-            str(out / src.name),
-            parameters=params,
-            kernel_name="python3",
-            cwd=str(project_root()),
-            progress_bar=log_output,
-            log_output=log_output,
-        )
+    try:
+        with _batch_kernel_env():
+            pm.execute_notebook(
+                str(src),
+                str(out / src.name),
+                parameters=params,
+                kernel_name="python3",
+                cwd=str(project_root()),
+                progress_bar=log_output,
+                log_output=log_output,
+                execution_timeout=timeout,
+            )
+    except BaseException as err:
+        mark_failed(out, _cell_error(err), notebook=src.stem, profile=profile, params=given)
+        raise
     return NotebookRun(src.stem, out, time.perf_counter() - t0)
+
+
+def _cell_error(err: BaseException) -> BaseException | str:
+    """What to record of a failed papermill run: the failing cell's error (type, message, traceback text), or
+    the exception itself (a timeout, an interrupt)."""
+    ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
+    if ename:
+        trace = "\n".join(getattr(err, "traceback", None) or [])
+        import re as _re
+
+        trace = _re.sub(r"\x1b\[[0-9;]*m", "", trace)
+        return f"{trace}\n{ename}: {evalue}"
+    return err
 
 
 @contextmanager
@@ -142,11 +199,19 @@ def _batch_kernel_env() -> Iterator[None]:
 
 
 def collect_runs(profile: str = "quick", runs_root: str | Path | None = None) -> list[dict[str, Any]]:
-    """``results.json`` of every notebook run at ``profile``, in notebook order, with ``out_dir`` added."""
-    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    """``results.json`` of every notebook run at ``profile``, in notebook order, with ``out_dir`` added and
+    ``status`` made current (:func:`gpkit.record.run_status`: a killed run reads ``interrupted``; a file that
+    cannot be read reads ``failed`` with the reason)."""
+    from gpkit.record import run_status
+
     found = []
-    for res_path in sorted((root / profile).glob("*/results.json")):
-        res = json.loads(res_path.read_text())
+    for res_path in sorted(profile_folder(profile, runs_root).glob("*/results.json")):
+        try:
+            res = json.loads(res_path.read_text())
+        except ValueError as err:
+            res = {"notebook": res_path.parent.name, "profile": profile, "status": "failed",
+                   "error": {"type": "ValueError", "message": f"unreadable results.json: {err}", "traceback": ""}}
+        res["status"] = run_status(res, res_path.parent)
         res["out_dir"] = str(res_path.parent)
         executed = res_path.parent / f"{res_path.parent.name}.ipynb"
         res["executed_notebook"] = str(executed) if executed.is_file() else None
@@ -154,12 +219,24 @@ def collect_runs(profile: str = "quick", runs_root: str | Path | None = None) ->
     return found
 
 
-def copy_figures(profile: str = "quick", runs_root: str | Path | None = None, figures_dir: str | Path | None = None) -> list[Path]:
-    """Copy every exported figure of the runs at ``profile`` into ``figures/``; returns the copies."""
+#: The profile whose figures the README embeds: only its reproduction writes ``figures/``.
+FIGURES_PROFILE = "quick"
+
+
+def copy_figures(profile: str = FIGURES_PROFILE, runs_root: str | Path | None = None,
+                 figures_dir: str | Path | None = None) -> list[Path]:
+    """Copy every exported figure of the **finished** runs at ``profile`` into ``figures_dir`` (default the
+    committed ``figures/``); returns the copies. ``ValueError`` when asked to write the committed ``figures/``
+    from another profile than :data:`FIGURES_PROFILE` (the README embeds those)."""
+    if figures_dir is None and profile != FIGURES_PROFILE:
+        raise ValueError(f"profile must be {FIGURES_PROFILE!r} to write the committed figures/ (got {profile!r}); "
+                         "pass figures_dir to copy elsewhere")
     dest = Path(figures_dir) if figures_dir is not None else project_root() / "figures"
     dest.mkdir(parents=True, exist_ok=True)
     copied = []
     for res in collect_runs(profile, runs_root):
+        if res["status"] != "finished":
+            continue
         for files in res.get("figures", {}).values():
             for fname in files.values():
                 src = Path(res["out_dir"]) / fname
@@ -197,8 +274,13 @@ def reproduce(
     summary = write_reproduce_summary(outcomes, profile=profile, runs_root=runs_root, jobs=jobs,
                                       wall_seconds=time.perf_counter() - t0, started=started)
     print(f"[gpkit] {len(outcomes)} notebook(s) in {summary['wall_seconds'] / 60:.1f} min wall time", flush=True)
-    copied = copy_figures(profile, runs_root, figures_dir)
-    print(f"[gpkit] copied {len(copied)} figure files into {figures_dir or project_root() / 'figures'}", flush=True)
+    if figures_dir is not None or profile == FIGURES_PROFILE:
+        copied = copy_figures(profile, runs_root, figures_dir)
+        print(f"[gpkit] copied {len(copied)} figure files into {figures_dir or project_root() / 'figures'}",
+              flush=True)
+    else:
+        print(f"[gpkit] figures/ left as it is: it holds the {FIGURES_PROFILE} profile's figures (the README embeds "
+              f"them); the {profile} figures are in the report and under runs/{profile}/", flush=True)
     index = build_report(profile, runs_root, report_dir)
     print(f"[gpkit] report: {index}", flush=True)
     return outcomes
@@ -209,6 +291,15 @@ def default_jobs() -> int:
     import torch
 
     return 1 if torch.cuda.is_available() else max(1, min(os.cpu_count() or 1, 4))
+
+
+def _one_line(err: BaseException) -> str:
+    """``Type: message`` of an error, for a failed papermill run the failing cell's error (not its traceback)."""
+    ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    lines = [ln for ln in str(err).splitlines() if ln.strip()]
+    return f"{type(err).__name__}: {lines[-1] if lines else ''}".strip()
 
 
 def _print_outcome(outcome: NotebookRun) -> None:
@@ -225,9 +316,8 @@ def _reproduce_serial(books: list[Path], profile: str, runs_root: str | Path | N
         try:
             outcome = run_notebook(nb, profile=profile, runs_root=runs_root, log_output=log_output)
         except Exception as err:  # noqa: BLE001 - reported, the other notebooks still run
-            root = Path(runs_root) if runs_root is not None else project_root() / "runs"
-            outcome = NotebookRun(nb.stem, root / profile / nb.stem, time.perf_counter() - t0,
-                                  f"{type(err).__name__}: {err}")
+            outcome = NotebookRun(nb.stem, run_folder(nb.stem, profile, runs_root), time.perf_counter() - t0,
+                                  _one_line(err))
         _print_outcome(outcome)
         outcomes.append(outcome)
     return outcomes
@@ -242,7 +332,7 @@ def write_reproduce_summary(outcomes: Iterable[NotebookRun], *, profile: str, ru
 
     ``benchmarks/bench_reproduce.py`` reads it (the quick reproduction's time and verdicts).
     """
-    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    root = _runs_root(runs_root)
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     notebooks, verdicts = [], {}
     for o in outcomes:
@@ -262,12 +352,11 @@ def write_reproduce_summary(outcomes: Iterable[NotebookRun], *, profile: str, ru
 
 
 def previous_seconds(out_dir: Path) -> float | None:
-    """Wall seconds of the run in ``out_dir`` (``started`` to ``finished`` in its ``results.json``), or None."""
-    from datetime import datetime
-
+    """Seconds the finished run in ``out_dir`` took (``duration_s`` of its ``results.json``, all sessions), or
+    None."""
     try:
         res = json.loads((out_dir / "results.json").read_text())
-        return (datetime.fromisoformat(res["finished"]) - datetime.fromisoformat(res["started"])).total_seconds()
+        return float(res["duration_s"]) if res.get("status") == "finished" else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -288,8 +377,7 @@ def _committed_minutes(profile: str) -> dict[str, float]:
 def expected_seconds(nb: Path, profile: str, runs_root: str | Path | None = None) -> float | None:
     """How long ``nb`` is expected to take: its last run's duration, else the committed quick-profile
     measurement (a fresh clone still starts the longest notebooks first), else None."""
-    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
-    last = previous_seconds(root / profile / nb.stem)
+    last = previous_seconds(run_folder(nb.stem, profile, runs_root))
     if last is not None:
         return last
     minutes = _committed_minutes(profile).get(nb.stem.split("_")[0])
@@ -311,13 +399,19 @@ def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path |
 
     from gpkit.utils import thread_env
 
-    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
+    root = _runs_root(runs_root)
     env = {**os.environ, **thread_env(max(1, (os.cpu_count() or 1) // jobs))}
     # Longest first (by the last or the committed duration; unknown ones first), so the pool ends together.
     order = sorted(books, key=lambda nb: -(expected_seconds(nb, profile, root) or float("inf")))
 
     def one(nb: Path) -> NotebookRun:
-        out = root / profile / nb.stem
+        from gpkit.record import lock_holder
+
+        out = run_folder(nb.stem, profile, root)
+        if lock_holder(out) is not None:  # never touch a folder a live run holds (its run.log, its record)
+            outcome = NotebookRun(nb.stem, out, 0.0, f"RunLockedError: {out} is held by a live run")
+            _print_outcome(outcome)
+            return outcome
         out.mkdir(parents=True, exist_ok=True)
         print(f"[gpkit] running {nb.stem} (profile {profile}, log {out / 'run.log'}) ...", flush=True)
         t0 = time.perf_counter()

@@ -9,8 +9,10 @@ reads a JSON file). :func:`sweep` runs each dict as a papermill run of the noteb
 - ``executor="slurm"``: one Slurm job array (``partition``, ``timeout_min``, ``gpus_per_node``, ``cpus_per_task``,
   ``mem_gb``, ``array_parallelism``).
 
-Runs whose folder already holds a valid ``results.json`` are skipped, so re-running a sweep resumes it; a failed
-run is reported with its error and never stops the others. ``timeout_min`` is always set.
+Runs whose ``results.json`` says ``finished`` (:func:`gpkit.record.is_finished`) are skipped, so re-running a
+sweep resumes it; a failed, interrupted or unfinished run is run again. A failed run is reported with its error
+and never stops the others. Every run's parameters are checked (names, types, the experiment's rules) before
+anything is submitted. ``timeout_min`` is always set.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from gpkit.params import check_choice, check_int, check_positive
-from gpkit.utils import project_root
 
 __all__ = ["EXECUTORS", "SweepRun", "expand_grid", "builtin_grids", "load_grid", "run_name", "is_complete", "sweep",
            "sweep_folder", "collect", "summary_table"]
@@ -78,7 +79,10 @@ def load_grid(path: str | Path) -> list[dict[str, Any]]:
             raise ValueError(f"grid must be a JSON file or one of the built-in grids {sorted(builtin)}, "
                              f"got {str(path)!r}")
         path = builtin[str(path)]
-    data = json.loads(Path(path).read_text())
+    try:
+        data = json.loads(Path(path).read_text())
+    except ValueError as err:
+        raise ValueError(f"grid file {path} is not valid JSON: {err}") from None
     if isinstance(data, list):
         runs = data
     elif isinstance(data, dict) and ({"grid", "runs"} & data.keys()):
@@ -100,13 +104,11 @@ def run_name(params: Mapping[str, Any]) -> str:
 
 
 def is_complete(out_dir: str | Path) -> bool:
-    """True when ``out_dir/results.json`` parses and records a finished run (a duration and its claims)."""
-    path = Path(out_dir) / "results.json"
-    try:
-        res = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(res, dict) and res.get("duration_s") is not None and isinstance(res.get("claims"), list)
+    """True when ``out_dir/results.json`` records a finished run (:func:`gpkit.record.is_finished`); failed,
+    interrupted and running runs are not complete."""
+    from gpkit.record import is_finished
+
+    return is_finished(out_dir)
 
 
 def _job(notebook: str, profile: str, params: dict[str, Any], out_dir: str,
@@ -168,7 +170,7 @@ def sweep(
     a process poll and a free core should not wait for it; 2 on Slurm, where it queries the scheduler). ``ValueError`` for bad options, before anything is submitted.
     """
     import submitit
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
     from gpkit import report
 
@@ -194,6 +196,13 @@ def sweep(
                 raise ValueError(f"run parameters must not set {key!r}: the sweep sets it")
         name = run_name(params)
         items.append(SweepRun(name, dict(params), base / name))
+    from gpkit.notebook_params import papermill_parameters
+
+    for it in items:
+        try:
+            papermill_parameters(src, profile, it.params)
+        except ValueError as err:
+            raise ValueError(f"run {it.name}: {err}") from None
     names = [it.name for it in items]
     if len(set(names)) != len(names):
         raise ValueError("runs must be distinct parameter dicts (two runs would share a folder)")
@@ -260,11 +269,11 @@ def sweep(
 
 
 def sweep_folder(notebook: str | Path, profile: str, runs_root: str | Path | None = None) -> Path:
-    """Where a sweep of ``notebook`` puts its runs: ``<runs_root>/<profile>/<notebook stem>/sweep``."""
-    from gpkit import report
+    """Where a sweep of ``notebook`` puts its runs: ``<runs_root>/<profile>/<notebook stem>/sweep``
+    (:func:`gpkit.paths.sweep_folder`)."""
+    from gpkit import paths, report
 
-    root = Path(runs_root) if runs_root is not None else project_root() / "runs"
-    return root / profile / report.resolve_notebook(notebook).stem / "sweep"
+    return paths.sweep_folder(report.resolve_notebook(notebook).stem, profile, runs_root)
 
 
 def collect(notebook: str, *, profile: str = "quick", runs_root: str | Path | None = None,

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
 from gpkit import objectives as objectives_mod
 from gpkit.optim import OPTIMIZERS, make_optimizer

@@ -336,7 +336,7 @@ def test_expected_seconds_fall_back_to_the_committed_quick_reproduction(tmp_path
     assert report.expected_seconds(nb08, "paper", runs) is None  # committed numbers are the quick profile's
     out = runs / "quick" / nb01.stem  # a run of its own takes precedence
     out.mkdir(parents=True)
-    (out / "results.json").write_text(json.dumps({"started": "2026-01-01T00:00:00", "finished": "2026-01-01T00:01:40"}))
+    (out / "results.json").write_text(json.dumps({"status": "finished", "duration_s": 100.0}))
     assert report.expected_seconds(nb01, "quick", runs) == 100.0
 
 

@@ -131,8 +131,14 @@ def test_results_json_contract(tmp_path):
                                 op=">", threshold=0.0))
     run.save_csv("curve", [{"x": 1, "y": 2.0}])
     res = json.loads((tmp_path / "results.json").read_text())
-    for key in ("notebook", "profile", "params", "duration_s", "environment", "metrics", "figures", "claims", "csv"):
+    assert res["status"] == "running" and res["schema"] == 2
+    assert "duration_s" not in res and "claims" not in res, "a running record has no duration and no claims yet"
+    run.finish()
+    res = json.loads((tmp_path / "results.json").read_text())
+    for key in ("notebook", "profile", "params", "duration_s", "environment", "metrics", "figures", "claims", "csv",
+                "sessions"):
         assert key in res
+    assert res["status"] == "finished" and res["duration_s"] == res["sessions"][0]["seconds"]
     assert res["params"] == {"a": 2} and res["seed"] == 3
     assert {"torch", "device", "git_commit"} <= set(res["environment"])
     assert res["claims"][0]["verdict"] == "reproduced"

@@ -70,7 +70,7 @@ def _fake_run(tmp_path, notebook="04_cifar_scores", claims=(), comparisons=(), f
         run.add_claim(c)
     for key, ours, kw in comparisons:
         run.add_comparison(key, ours, **kw)
-    return run
+    return run.finish()
 
 
 def test_merge_claims_marks_every_catalogued_claim_without_a_run_as_not_run_yet():
@@ -82,7 +82,7 @@ def test_merge_claims_marks_every_catalogued_claim_without_a_run_as_not_run_yet(
     reasons = {r["notebook"]: r["reason"] for r in rows}
     assert reasons["01_toy_value_surfaces"] == "not run at this profile"
     assert reasons["09_language_model"] == "notebook planned"
-    run = {"notebook": "01_toy_value_surfaces", "claims": [
+    run = {"notebook": "01_toy_value_surfaces", "status": "finished", "claims": [
         {"id": "fig1a-optimality", "paper": "WGAN-GP", "figure": "Figure 1a", "statement": "s", "metric": "m",
          "value": 0.1, "threshold": "< 0.2", "verdict": "reproduced", "details": {}},
         {"id": "my-extra-claim", "paper": "WGAN-GP", "figure": "Figure 1a", "statement": "s", "metric": "m",
@@ -90,8 +90,8 @@ def test_merge_claims_marks_every_catalogued_claim_without_a_run_as_not_run_yet(
     rows = htmlreport.merge_claims([run], ["01_toy_value_surfaces"])
     assert len(rows) == len(catalog.CLAIMS) + 1 and rows[-1]["id"] == "my-extra-claim"
     counts = htmlreport.verdict_counts(rows)
-    assert counts == {"reproduced": 1, "not reproduced": 1, "inconclusive": 0,
-                      htmlreport.NOT_RUN: len(catalog.CLAIMS) - 1}
+    assert counts == {"reproduced": 1, "not reproduced": 1, "inconclusive": 0, htmlreport.RUN_FAILED: 0,
+                      htmlreport.RUN_UNFINISHED: 0, htmlreport.NOT_RUN: len(catalog.CLAIMS) - 1}
 
 
 def test_add_comparison_validates_and_records_the_protocol(tmp_path):

@@ -15,7 +15,7 @@ if fail:
     raise RuntimeError(f"run {x} was told to fail")
 out = pathlib.Path(out_dir)
 out.mkdir(parents=True, exist_ok=True)
-(out / "results.json").write_text(json.dumps({"notebook": "toy", "duration_s": 0.1, "claims": [
+(out / "results.json").write_text(json.dumps({"notebook": "toy", "status": "finished", "duration_s": 0.1, "claims": [
     {"id": "toy-claim", "verdict": "reproduced" if x > 1 else "not reproduced"}]}))
 '''
 

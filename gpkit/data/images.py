@@ -202,7 +202,7 @@ def _load_lsun(root: Path, split: str, size: int, subset: int | None, seed: int,
             "`pip install lmdb` (in this project: `.venv/bin/python -m pip install lmdb`)"
         ) from err
     from torchvision import datasets
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
     folder = dataset_dir("lsun_bedroom", root).resolve()
     db = folder / LSUN_DBS[split]

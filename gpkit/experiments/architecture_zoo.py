@@ -25,13 +25,14 @@ from typing import Any
 
 import torch
 
-from gpkit.experiments.base import (Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
+from gpkit.record import finished_files
+from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
                                    train_and_score)
 from gpkit.models import zoo
 from gpkit.params import check_choice, check_int
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
            "run", "train_cell", "collect", "success_threshold", "claims", "plot_zoo", "plot_scores",
            "plot_wgan_generators"]
 
@@ -63,7 +64,7 @@ _COMMON: dict[str, Any] = dict(batch_size=64, splits=10, reference_split="train"
 PROFILES: dict[str, dict[str, Any]] = {
     "smoke": {**_COMMON, "dataset": "mnist", "pad": 2, "resolution": 32, "backbone": "classifier", "dim": 4,
               "resnet_dim": 4, "iterations": 2, "batch_size": 8, "score_n": 50, "n_reference": 50, "samples": 4,
-              "classifier": {"epochs": 1, "width": 8}},
+              "classifier": {"epochs": 1, "width": 8}, "real_split": "train"},  # offline MNIST: train split only
     "quick": {**_COMMON, "dataset": "fashion_mnist", "pad": 2, "resolution": 32, "backbone": "classifier",
               "dim": 16, "resnet_dim": 8, "iterations": 150, "score_n": 1000, "n_reference": 5000},
     "paper": {**_COMMON, "dataset": "lsun_bedroom", "pad": 0, "size": 64, "resolution": 64, "subset": 100_000,
@@ -163,7 +164,8 @@ def claims(scores: Mapping[tuple[str, str], float]) -> list[Claim]:
     return out
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("iterations", "batch_size", "score_n", "splits", "samples", "dim", "resnet_dim", "resolution"):
         check_int(key, p[key], minimum=1)
     check_int("pad", p["pad"], minimum=0)
@@ -184,6 +186,7 @@ def _select(values: Sequence[str] | str | None, name: str, allowed: Sequence[str
     return [check_choice(name, v, allowed) for v in values]
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -206,12 +209,12 @@ def run(
     checkpoint, ``score.json`` and ``samples.png`` in ``cells/<arch>/<method>/``; ``resume`` reuses finished cells
     and continues unfinished ones from their checkpoints.
     """
-    r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 2", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
-    p = r.params
-    _validate(p)
     archs = _select(architectures, "architectures", zoo.ARCHITECTURES)
     meths = _select(methods, "methods", zoo.METHODS)
+    r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 2", profiles=PROFILES, profile=profile,
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
+    p = r.params
     r.data = {"grids": {}, "rows": [], "backbone": p["backbone"]}
     if collect_from is not None:
         rows, grids = collect(collect_from)
@@ -299,7 +302,11 @@ def collect(folder: str | Path) -> tuple[list[dict[str, Any]], dict[tuple[str, s
     the sample grids saved beside them: ``(rows, {(arch, method): grid (3, H, W) in [0, 1]})``."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     grids: dict[tuple[str, str], torch.Tensor] = {}
-    for path in sorted(Path(folder).rglob("cell_scores.csv")):
+    paths, skipped = finished_files(folder, "cell_scores.csv")
+    if skipped:
+        print(f"[gpkit] collect: left out {len(skipped)} run(s) that did not finish: "
+              + ", ".join(str(d) for d in skipped[:5]), flush=True)
+    for path in paths:
         for row in read_csv(path, text_columns=("arch", "method", "diverged")):
             key = (row["arch"], row["method"])
             merged[key] = {**row, "diverged": row["diverged"] == "True"}

@@ -20,14 +20,14 @@ import torch
 
 from gpkit.callbacks import ImageScore, SampleGrids
 from gpkit.catalog import number
-from gpkit.experiments.base import Claim, Run, plot_data, scored_image_setup, start_run
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, scored_image_setup, start_run
 from gpkit.metrics import scores as scores_mod
 from gpkit.models.images import cifar_resnet_critic, cifar_resnet_generator
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.train import TrainConfig, Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "SETTINGS", "run", "claims", "table3", "plot_samples"]
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "SETTINGS", "run", "claims", "table3", "plot_samples"]
 
 NOTEBOOK = "04_cifar_scores"
 TITLE = "Table 3: scores of the CIFAR-10 ResNet, unsupervised and conditional"
@@ -67,7 +67,8 @@ MIN_SUPERVISED_GAIN = 0.0
 GAIN_MARGIN = 0.02
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("dim", "batch_size", "gen_batch_multiple", "iterations", "probe_every", "probe_n", "score_n",
                 "n_critic", "splits", "samples"):
         check_int(key, p[key], minimum=1)
@@ -85,6 +86,7 @@ def _validate(p: dict[str, Any]) -> None:
             raise ValueError(f"{key} must be at least splits ({p['splits']}), got {p[key]}")
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -99,9 +101,9 @@ def run(
     """Train (or, with ``resume``, continue from checkpoints) the ResNet per setting and score it; return the
     :class:`Run`. Writes ``results.json``, ``scores.csv`` (the periodic probes) and ``table3.csv``."""
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Table 3", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     x, y, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR ResNet", labels=True)
     root, channels, n_classes = score_kw["root"], x.shape[1], int(y.max()) + 1
     real = scores_mod.reference_images(p["dataset"], "train", n=min(p["score_n"], len(x)), seed=seed + 1, root=root,

@@ -25,14 +25,14 @@ import torch
 
 from gpkit.callbacks import RecordingCallback
 from gpkit.data.toy import DATASETS, ToySampler
-from gpkit.experiments.base import Claim, Run, plot_data, start_run, wgan_config
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run, wgan_config
 from gpkit.metrics.probes import critic_weights, fraction_at_bounds, layer_gradient_norms
 from gpkit.models.toy import MLP
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "run", "claims", "plot_deep_critics", "plot_training", "load", "method_names"]
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "run", "claims", "plot_deep_critics", "plot_training", "load", "method_names"]
 
 NOTEBOOK = "02_deep_critic_gradients"
 TITLE = "Gradient norms through deep WGAN critics, and their weights"
@@ -76,7 +76,8 @@ def method_names(clips: list[float]) -> list[str]:
     return [f"clip_{c:g}" for c in clips] + ["gp"]
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("width", "hidden", "batch_size", "iterations", "n_critic"):
         check_int(key, p[key], minimum=1)
     check_int("probes", p["probes"], minimum=1)
@@ -119,6 +120,7 @@ class _LayerProbe(RecordingCallback):
                              "fraction_at_bounds": fraction_at_bounds(w, bound)})
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -134,9 +136,9 @@ def run(
     ``summary.csv`` (one row per run), ``weights.npz`` (all critic weights per run).
     """
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 1b", profiles=PROFILES,
-                  profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     r.note("No authors' code exists for Figure 1b: width, optimizers and lambda follow PAPER_SPEC.md's reading "
            "(RMSProp 5e-5 for clipping, Adam 1e-4 (0.5, 0.9) with lambda 10 for the penalty); '12-layer' is read "
            "as 12 hidden ReLU layers.")

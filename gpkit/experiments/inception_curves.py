@@ -23,14 +23,14 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import ImageScore, SampleGrids
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, scored_image_setup, start_run
 from gpkit.metrics import scores as scores_mod
 from gpkit.models.images import cifar_critic, cifar_generator
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.train import TrainConfig, Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "RUNS", "run", "summarise", "claims", "plot_curves", "plot_samples", "load"]
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "RUNS", "run", "summarise", "claims", "plot_curves", "plot_samples", "load"]
 
 NOTEBOOK = "03_inception_curves"
 TITLE = "Score over generator iterations and wall-clock time: clipping, WGAN-GP (RMSProp, Adam), DCGAN"
@@ -70,7 +70,8 @@ MIN_SPEEDUP = 1.0
 SPEEDUP_MARGIN = 0.1
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("dim", "batch_size", "iterations", "score_every", "score_n", "n_critic", "splits", "samples"):
         check_int(key, p[key], minimum=1)
     check_int("pad", p["pad"], minimum=0)
@@ -106,6 +107,7 @@ def run_config(name: str, p: dict[str, Any], seed: int) -> tuple[TrainConfig, st
                        betas=tuple(p["dcgan_betas"]), n_critic=1, **common), "batch"
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -124,9 +126,9 @@ def run(
     evaluation), ``results.json`` and sample grids under ``<out_dir>/<run>/``.
     """
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 3", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     x, _, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR DCGAN")
     score_kw["kid"] = False
     root, channels = score_kw["root"], x.shape[1]

@@ -20,11 +20,11 @@ from typing import Any
 
 import torch
 
-from gpkit.experiments.base import Claim, Run, plot_data, start_run
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.params import check_choice, check_int, check_positive
 
-__all__ = ["NOTEBOOK", "PROFILES", "METHODS", "NGRAMS", "run", "train_config", "final_js", "claims",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "NGRAMS", "UNK_SHOWN", "readable", "run", "train_config", "final_js", "claims",
            "plot_js_curves", "plot_samples"]
 
 NOTEBOOK = "09_language_model"
@@ -100,7 +100,8 @@ def claims(final: dict[str, dict[int, float]], validation: dict[int, float]) -> 
     )]
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("seq_len", "vocab_size", "batch_size", "dim", "iterations", "n_critic", "gan_n_critic", "js_every",
                 "js_samples", "samples_shown"):
         check_int(key, p[key], minimum=1)
@@ -114,6 +115,7 @@ def _validate(p: dict[str, Any]) -> None:
     check_positive("lam", p["lam"], allow_zero=True)
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -132,9 +134,9 @@ def run(
     from gpkit.train import Trainer
 
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Table 4", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     lines = load_lines(p["corpus"], resolve_data_root(data_root), seq_len=p["seq_len"], max_lines=p["max_lines"],
                        seed=seed)
     if len(lines) < 2 * p["js_samples"]:
@@ -176,11 +178,25 @@ def run(
     r.data = {"curves": curves, "samples": samples, "validation": validation, "final": final,
               "real": held_out[: p["samples_shown"]], "samples_shown": p["samples_shown"]}
     if "wgan-gp" in samples:
-        r.add_comparison("table4/samples", [s.rstrip("`") for s in samples["wgan-gp"][: p["samples_shown"]]],
-                         dataset=p["corpus"], n=p["samples_shown"], note="argmax-decoded, padding removed")
+        shown = [readable(s) for s in samples["wgan-gp"][: p["samples_shown"]]]
+        r.add_comparison("table4/samples", shown, dataset=p["corpus"], n=p["samples_shown"],
+                         note=f"argmax-decoded, padding removed, {UNK_SHOWN} = a character outside the vocabulary")
     for claim in claims(final, validation):
         r.add_claim(claim)
     return r
+
+
+#: How a sample shows the unknown-character symbol (``gpkit.data.text.UNK``, U+FFFD): U+FFFD reads as a broken
+#: encoding in a browser, so the report and figures show this instead.
+UNK_SHOWN = "\u25af"
+
+
+def readable(sample: str) -> str:
+    """A decoded sample for display: padding (backticks) removed on the right, unknown characters as
+    :data:`UNK_SHOWN`."""
+    from gpkit.data.text import UNK
+
+    return sample.rstrip("`").replace(UNK, UNK_SHOWN)
 
 
 def plot_js_curves(source: Run | dict[str, Any]):
@@ -226,7 +242,7 @@ def plot_samples(source: Run | dict[str, Any], n: int | None = None):
         for ax, (title, lines) in zip(axes, columns):
             ax.set_title(title, fontsize=10)
             for i, line in enumerate(lines):
-                ax.text(0.0, 1.0 - (i + 0.5) / max(n, 1), line.rstrip("`"), family="monospace", fontsize=8,
+                ax.text(0.0, 1.0 - (i + 0.5) / max(n, 1), readable(line), family="monospace", fontsize=8,
                         va="center", transform=ax.transAxes)
             ax.axis("off")
         fig.tight_layout()

@@ -17,14 +17,14 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import RecordingCallback, SampleGrids
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run, wgan_config
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run, wgan_config
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator, resnet_critic, resnet_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "METHODS", "run", "summarise", "claims", "sliced_w", "smooth", "plot_loss_curves",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "summarise", "claims", "sliced_w", "smooth", "plot_loss_curves",
            "plot_loss_vs_quality", "plot_samples", "load"]
 
 NOTEBOOK = "06_loss_curves"
@@ -59,7 +59,8 @@ MIN_QUALITY_CORRELATION = 0.5
 CORRELATION_MARGIN = 0.1
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("dim", "batch_size", "iterations", "eval_every", "n_critic", "n_quality", "projections", "grids",
                 "samples"):
         check_int(key, p[key], minimum=1)
@@ -113,6 +114,7 @@ def _models(p: dict[str, Any], method: str) -> tuple[torch.nn.Module, torch.nn.M
     return resnet_generator(p["dim"], p["size"]), resnet_critic(p["dim"], p["size"], norm=d_norm), (-1.0, 1.0)
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -131,9 +133,9 @@ def run(
     from gpkit.data.images import load as load_images
 
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 5a", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     root = resolve_data_root(data_root)
     size = {"size": p["size"]} if p["size"] else {}
     train_x = load_images(p["dataset"], root=root, split="train", subset=p["n_train"], seed=seed, device=r.device,

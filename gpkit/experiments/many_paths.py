@@ -32,11 +32,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.synthetic import OBJECTIVES, ManifoldGANs
 
-__all__ = ["NOTEBOOK", "PROFILES", "OBJECTIVES", "EXPERIMENTS", "run", "settings", "train_group", "failure_rates",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "OBJECTIVES", "EXPERIMENTS", "run", "settings", "train_group", "failure_rates",
            "claims", "plot_curves", "plot_sensitivity", "plot_manifold", "load"]
 
 NOTEBOOK = "11_many_paths_synthetic"
@@ -93,7 +93,7 @@ def train_group(
     Returns the final rows (``experiment, objective, dim, lr, seed, mean_err, cov_err, rel_err``), the
     iterations at which the relative error was recorded ``(T,)`` and the errors ``(T, len(lrs) * seeds)``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
     seeds = [seed + s for _ in lrs for s in range(p["seeds"])]
     per_model_lr = [lr for lr in lrs for _ in range(p["seeds"])]
@@ -186,7 +186,8 @@ def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any]) -> list[Claim]:
     ]
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("seeds", "iterations", "hidden", "batch_size", "n_critic", "curve_points", "fixed_dim",
                 "manifold_snapshots"):
         check_int(key, p[key], minimum=1)
@@ -210,6 +211,7 @@ def _validate(p: dict[str, Any]) -> None:
         check_int("dims", d, minimum=1)
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -227,9 +229,9 @@ def run(
 
     r = start_run(NOTEBOOK, title=TITLE, paper="Many Paths", figure="Synthetic experiments I and II",
                   profiles=PROFILES, profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress,
-                  overrides=overrides)
+                  overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     grid = settings(p)
     n_models = sum(len(lrs) for lrs in grid.values()) * p["seeds"]
     r.note(f"{p['seeds']} seeds per setting, {p['iterations']:,} generator iterations with {p['n_critic']} "

@@ -45,7 +45,7 @@ import torch
 
 from gpkit.callbacks import RecordingCallback
 from gpkit.data.toy import DATASETS, ToySampler
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
 from gpkit.metrics.ot import optimal_critic
 from gpkit.metrics.probes import critic_values, grid_points, input_gradient_norms
 from gpkit.models.toy import toy_critic
@@ -54,7 +54,7 @@ from gpkit.penalties import interpolate
 from gpkit.train import CHECKPOINT, METRICS, TrainConfig, Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "TITLE", "PROFILES", "METHODS", "METHOD_LABELS", "TOLERANCE", "MARGIN", "run", "claims",
+__all__ = ["NOTEBOOK", "validate", "TITLE", "PROFILES", "METHODS", "METHOD_LABELS", "TOLERANCE", "MARGIN", "run", "claims",
            "claim_value", "load", "plot_value_surfaces", "plot_w1", "plot_mnist"]
 
 NOTEBOOK = "12_one_sided_penalty"
@@ -108,7 +108,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 }
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     if not isinstance(p["datasets"], (list, tuple)) or not p["datasets"]:
         raise ValueError(f"datasets must be a non-empty list drawn from {list(DATASETS)}, got {p['datasets']!r}")
     for ds in p["datasets"]:
@@ -246,6 +247,7 @@ def _mnist(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool, d
     return rows, arrays
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -265,9 +267,9 @@ def run(
     surfaces, samples, sample grids).
     """
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Appendix (one-sided penalty)", profiles=PROFILES,
-                  profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     r.note("WGAN-LP (Petzka et al. 2017, via the 'From GAN to WGAN' slides): one-sided penalty at the real and fake "
            "batches concatenated and perturbed as DRAGAN's code does, x + 0.5 std(batch) U[0, 1) per coordinate; "
            "the penalty is averaged over the 2B points. It is not in the WGAN-GP paper.")

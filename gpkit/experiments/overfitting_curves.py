@@ -18,14 +18,14 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import CriticLoss, SampleGrids
-from gpkit.experiments.base import Claim, Run, plot_data, read_csv, start_run, wgan_config
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run, wgan_config
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "METHODS", "run", "claims", "split_data", "plot_overfitting", "plot_samples", "load"]
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "claims", "split_data", "plot_overfitting", "plot_samples", "load"]
 
 NOTEBOOK = "05_overfitting_curves"
 TITLE = "Overfitting on 1000 MNIST digits: training and validation critic losses"
@@ -67,7 +67,8 @@ GAP_T_MARGIN = 1.0
 TREND_MARGIN = 0.01
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("dim", "batch_size", "iterations", "eval_every", "n_train", "n_critic", "samples"):
         check_int(key, p[key], minimum=1)
     if p["n_val"] is not None:
@@ -113,6 +114,7 @@ def split_data(p: dict[str, Any], data_root: str | Path, seed: int) -> tuple[tor
     return train, val, f"{len(train)} train digits and {len(val)} held-out digits of the same split"
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -130,9 +132,9 @@ def run(
     (minibatch critic loss per iteration) and sample grids under ``<out_dir>/<method>/``.
     """
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 5b", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     data_root = resolve_data_root(data_root)
     train_x, val_x, described = split_data(p, data_root, seed)
     r.note(f"Data: {p['dataset']} from {data_root}: {described}.")

@@ -20,14 +20,15 @@ from typing import Any
 
 import torch
 
-from gpkit.experiments.base import (Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
+from gpkit.record import finished_files
+from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
                                    train_and_score)
 from gpkit.models.random_arch import DCGAN_SPEC, ArchSpec, build, sample_architectures
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.train import TrainConfig
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "run", "collect", "plot_table1", "plot_table2", "plot_samples", "OBJECTIVES", "PAPER_THRESHOLDS", "PAPER_DCGAN_SCORE", "objective_config", "train_architecture",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "run", "collect", "plot_table1", "plot_table2", "plot_samples", "OBJECTIVES", "PAPER_THRESHOLDS", "PAPER_DCGAN_SCORE", "objective_config", "train_architecture",
            "rescale_thresholds", "table2_counts", "claims"]
 
 NOTEBOOK = "07_random_architectures"
@@ -147,7 +148,8 @@ def claims(counts: Sequence[Mapping[str, Any]]) -> list[Claim]:
     )]
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     for key in ("n_architectures", "iterations", "batch_size", "score_n", "splits", "samples"):
         check_int(key, p[key], minimum=1)
     check_int("pad", p["pad"], minimum=0)
@@ -170,6 +172,7 @@ def _select(architectures: Sequence[Any] | None, n: int) -> list[Any]:
     return out
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -192,10 +195,14 @@ def run(
     """
     from gpkit.metrics import scores as scores_mod
 
+    def check(p: dict[str, Any]) -> None:
+        validate(p)
+        _select(architectures, p["n_architectures"])
+
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Tables 1, 2", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=check)
     p = r.params
-    _validate(p)
     specs = sample_architectures(p["n_architectures"], seed)
     r.data = {"specs": specs, "grids": {}}
     r.save_csv("architectures", [{"arch": i, **s.to_dict()} for i, s in enumerate(specs)])
@@ -242,7 +249,11 @@ def run(
 def collect(folder: str | Path) -> list[dict[str, Any]]:
     """Every ``arch_scores.csv`` under ``folder`` (e.g. a sweep's run folders), merged (later files win)."""
     merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for path in sorted(Path(folder).rglob("arch_scores.csv")):
+    paths, skipped = finished_files(folder, "arch_scores.csv")
+    if skipped:
+        print(f"[gpkit] collect: left out {len(skipped)} run(s) that did not finish: "
+              + ", ".join(str(d) for d in skipped[:5]), flush=True)
+    for path in paths:
         for row in read_csv(path, text_columns=("arch", "objective", "diverged")):
             merged[(row["arch"], row["objective"])] = {**row, "diverged": row["diverged"] == "True"}
     return list(merged.values())

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from gpkit.data.toy import DATASETS, ToySampler
-from gpkit.experiments.base import Claim, Run, plot_data, start_run
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run
 from gpkit.metrics.ot import optimal_critic
 from gpkit.metrics.probes import critic_values, grid_points, input_gradient_norms
 from gpkit.models.toy import toy_critic
@@ -36,7 +36,7 @@ from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "PROFILES", "METHODS", "run", "claims", "plot_value_surfaces", "plot_diagnostics", "load"]
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "claims", "plot_value_surfaces", "plot_diagnostics", "load"]
 
 NOTEBOOK = "01_toy_value_surfaces"
 TITLE = "Value surfaces of WGAN critics trained to optimality on toy data"
@@ -78,7 +78,8 @@ MAX_W_ERROR = 0.2  # |W estimate / exact W1 - 1| of the GP critic, on every data
 W_MARGIN = 0.02
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     if not isinstance(p["datasets"], (list, tuple)) or not p["datasets"]:
         raise ValueError(f"datasets must be a non-empty list drawn from {list(DATASETS)}, got {p['datasets']!r}")
     for ds in p["datasets"]:
@@ -149,6 +150,7 @@ def _direction_agreement(critic: torch.nn.Module, oc, generator: torch.Generator
     return cos.numpy()
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -166,9 +168,9 @@ def run(
     ``curves.csv`` (training curves), ``surfaces.npz`` (grids, samples, snapshots).
     """
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 1a", profiles=PROFILES,
-                  profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     if profile != "paper":
         r.note(f"{profile} profile: critic width {p['width']} (paper 512), {p['gp_steps']:,} GP and {p['clip_steps']:,} "
                f"clipping steps (reference: 500,000), GP learning rate {p['gp_lr']:g} (paper 1e-4).")
@@ -424,9 +426,10 @@ def explorer(source: Run | dict[str, Any] | str | Path):
     ``source`` is a live :class:`Run`, a dict from :func:`load`, or a run folder.
     Returns the widget (a ``VBox``); :func:`show_explorer` displays it only in an interactive session.
     """
+    import io
+
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     if isinstance(source, (str, Path)):
         source = load(source)
@@ -441,17 +444,19 @@ def explorer(source: Run | dict[str, Any] | str | Path):
     step_w = widgets.SelectionSlider(options=[int(s) for s in index[datasets[0], methods[0]]], description="step",
                                      continuous_update=False, layout=widgets.Layout(width="60%"))
     step_w.value = step_w.options[-1]
-    out = widgets.Output()
+    # The figure is shown as PNG bytes in an Image widget, not drawn into an ``Output`` widget: nbclient's
+    # stand-in for ``Output`` (used by papermill) can lose the cell's reply and hang a batch run (nbclient#312).
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
     busy = {"updating": False}  # no redraws while the slider's options are swapped
 
     def redraw(*_: Any) -> None:
         if busy["updating"]:
             return
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_snapshot(source, ds_w.value, m_w.value, step_w.value)
-            display(fig)
-            plt.close(fig)
+        fig = plot_snapshot(source, ds_w.value, m_w.value, step_w.value)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90)
+        plt.close(fig)
+        image.value = buf.getvalue()
 
     def new_run(*_: Any) -> None:
         options = [int(s) for s in index[ds_w.value, m_w.value]]
@@ -469,7 +474,7 @@ def explorer(source: Run | dict[str, Any] | str | Path):
     m_w.observe(new_run, names="value")
     step_w.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox([ds_w, m_w]), step_w, out])
+    return widgets.VBox([widgets.HBox([ds_w, m_w]), step_w, image])
 
 
 def show_explorer(source: Run | dict[str, Any] | str | Path) -> Any:

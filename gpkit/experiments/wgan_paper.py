@@ -58,16 +58,16 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
 from gpkit.data.toy import NOISE, SCALE, ToySampler, centers
-from gpkit.experiments.base import Claim, Run, plot_data, start_run, wgan_config
+from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run, wgan_config
 from gpkit.models.toy import MLP, toy_critic, toy_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer, every
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "TITLE", "PROFILES", "FIG2_METHODS", "run", "analytic_em", "analytic_js", "js_estimate",
+__all__ = ["NOTEBOOK", "validate", "TITLE", "PROFILES", "FIG2_METHODS", "run", "analytic_em", "analytic_js", "js_estimate",
            "mode_stats", "fig1_claim", "fig2_claim", "fig3_claim", "plot_parallel_lines", "plot_mixture",
            "plot_modes", "plot_saturation"]
 
@@ -426,7 +426,8 @@ def _figure3(r: Run, p: dict[str, Any], seed: int, progress: bool) -> dict[str, 
     return out
 
 
-def _validate(p: dict[str, Any]) -> None:
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
     thetas = p["fig1_thetas"]
     if not isinstance(thetas, (list, tuple)) or len(thetas) < 2:
         raise ValueError(f"fig1_thetas must be a list of at least two numbers, got {thetas!r}")
@@ -461,6 +462,7 @@ def _validate(p: dict[str, Any]) -> None:
             check_range(key, b, 0.0, 0.999999)
 
 
+@lifecycle
 def run(
     profile: str = "quick",
     seed: int = 0,
@@ -477,9 +479,9 @@ def run(
     ``fig1_parallel_lines.csv``, ``fig2_modes.csv``, ``fig3_saturation.csv`` and ``arrays.npz``.
     """
     r = start_run(NOTEBOOK, title=TITLE, paper="WGAN", figure="Figures 1-3", profiles=PROFILES, profile=profile,
-                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides)
+                  seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
+                  resume=resume, validate=validate)
     p = r.params
-    _validate(p)
     if profile != "paper":
         r.note(f"{profile} profile: MLPs of width {p['fig2_width']} (paper 512); Figure 2 trains at batch "
                f"{p['fig2_batch_size']} (gan_toy.py: 256), "

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
 from gpkit.params import check_int, check_positive
 from gpkit.utils import atomic_torch_save, make_generator, resolve_device

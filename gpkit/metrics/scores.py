@@ -28,7 +28,7 @@ from torch import nn
 from gpkit.params import check_choice, check_int
 from gpkit.utils import make_generator, resolve_device
 
-__all__ = ["BACKBONES", "INCEPTION_WEIGHTS_FILE", "SCORE_NAMES", "to_uint8", "find_inception_weights",
+__all__ = ["BACKBONES", "INCEPTION_WEIGHTS_FILE", "SCORE_NAMES", "to_uint8", "check_value_range", "find_inception_weights",
            "reference_images", "image_scores", "generator_scores", "sample_generator"]
 
 BACKBONES = ("inception", "classifier")
@@ -154,6 +154,25 @@ def _reference_set(dataset: str, split: str, n: int | None, seed: int, root: str
     return real, _tensor_tag(real)
 
 
+def check_value_range(images: torch.Tensor, value_range: tuple[float, float]) -> None:
+    """Refuse float images whose values contradict ``value_range`` (``ValueError`` naming ``value_range``): values
+    far outside it (e.g. 0-255 images scored as (-1, 1)), or, for a range that spans zero, varied images that all
+    lie in its upper half (e.g. images in (0, 1) scored as (-1, 1): half the range unused, a wrong score with no
+    error). Near-constant images (a collapsed generator) are not judged."""
+    low, high = (float(v) for v in value_range)
+    if not high > low:
+        raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}")
+    lo, hi = float(images.min()), float(images.max())
+    span = high - low
+    if lo < low - 0.5 * span or hi > high + 0.5 * span:
+        raise ValueError(f"value_range={value_range!r} but the images lie in [{lo:.3g}, {hi:.3g}]; pass the range "
+                         "they are in (e.g. (0, 255), (0, 1) or (-1, 1))")
+    if low < 0 < high and lo >= (low + high) / 2 and float(images.float().std()) > 0.05 * span:
+        raise ValueError(f"value_range={value_range!r} but every value lies in [{lo:.3g}, {hi:.3g}], the upper half "
+                         "of that range: these look like images in (0, 1) (the loader's default); pass "
+                         "value_range=(0, 1) or load them with value_range=(-1, 1)")
+
+
 def image_scores(
     images: torch.Tensor,
     *,
@@ -191,7 +210,7 @@ def image_scores(
     """
     import torch_fidelity
 
-    from gpkit.experiments.base import data_root
+    from gpkit.paths import data_root
 
     check_choice("backbone", backbone, BACKBONES)
     check_choice("checkpoint", checkpoint, CHECKPOINTS)
@@ -203,6 +222,8 @@ def image_scores(
         raise ValueError(f"splits={splits} needs at least that many images, got {n}")
     root = data_root(root)
     dev = resolve_device(device)
+    if images.dtype != torch.uint8:
+        check_value_range(images, value_range)
     fake = images if images.dtype == torch.uint8 else to_uint8(images, value_range)
     out: dict[str, Any] = {"backbone": backbone, "score_name": SCORE_NAMES[backbone][0],
                            "fid_name": SCORE_NAMES[backbone][1], "n": n, "splits": splits,
