@@ -118,7 +118,7 @@ def _fig2() -> _Experiment:
         for method in zoo.METHODS:
             dim = p["resnet_dim"] if arch == "resnet101" else p["dim"]
             runs.append(_Run(f"{arch}/{method}", lambda a=arch, m=method, d=dim: zoo.build(a, m, dim=d, size=64)[::-1],
-                             zoo.method_config(method, p["iterations"]), (3, 64, 64)))
+                             architecture_zoo.method_config(method, p["iterations"]), (3, 64, 64)))
     return _Experiment("08", "Figure 2: 7 architectures x 4 methods, 64x64", p["iterations"], runs)
 
 

@@ -30,6 +30,8 @@ from gpkit.models.activations import penalty_graph
 from gpkit.params import check_choice, check_positive
 
 __all__ = [
+    "PENALTIES",
+    "penalty",
     "interpolate",
     "gradient_norms",
     "gradient_penalty",
@@ -176,6 +178,31 @@ def lp_penalty(
     check_positive("lam", lam, allow_zero=True)
     x_hat = lp_points(real, fake, scale=scale, noise=noise, generator=generator)
     return _penalty_from_norms(gradient_norms(critic, x_hat, create_graph=True), lam, 1.0, True)
+
+
+def _none(critic: Critic, real: torch.Tensor, fake: torch.Tensor, lam: float,
+          generator: torch.Generator | None) -> torch.Tensor:
+    return torch.zeros((), device=real.device)
+
+
+#: The penalties by name, each with one signature ``fn(critic, real, fake, lam, generator) -> scalar tensor``:
+#: ``none`` (zero), ``gp`` (WGAN-GP, two-sided at interpolates), ``gp_one_sided``, ``dragan`` (at real points
+#: perturbed by noise; ``fake`` unused), ``lp`` (WGAN-LP). :class:`gpkit.train.Trainer` looks the configured one up here.
+PENALTIES: dict[str, Callable[..., torch.Tensor]] = {
+    "none": _none,
+    "gp": lambda critic, real, fake, lam, generator: gradient_penalty(critic, real, fake, lam, False, generator),
+    "gp_one_sided": lambda critic, real, fake, lam, generator: gradient_penalty(critic, real, fake, lam, True,
+                                                                                generator),
+    "dragan": lambda critic, real, fake, lam, generator: dragan_penalty(critic, real, lam, generator=generator),
+    "lp": lambda critic, real, fake, lam, generator: lp_penalty(critic, real, fake, lam, generator=generator),
+}
+
+
+def penalty(name: str, critic: Critic, real: torch.Tensor, fake: torch.Tensor, lam: float,
+            generator: torch.Generator | None = None) -> torch.Tensor:
+    """The penalty ``name`` of :data:`PENALTIES` on one batch (``ValueError`` naming ``penalty`` when unknown)."""
+    check_choice("penalty", name, PENALTIES)
+    return PENALTIES[name](critic, real, fake, lam, generator)
 
 
 @torch.no_grad()

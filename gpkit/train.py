@@ -38,7 +38,8 @@ from tqdm import tqdm  # text bars: widget bars leave "model not found" errors i
 from gpkit import objectives as objectives_mod
 from gpkit.optim import OPTIMIZERS, make_optimizer
 from gpkit.params import check_choice, check_int, check_positive, check_range
-from gpkit.penalties import clip_weights_, dragan_penalty, gradient_penalty, lp_penalty
+from gpkit.penalties import PENALTIES as _PENALTY_FNS
+from gpkit.penalties import clip_weights_
 from gpkit.utils import atomic_torch_save, make_generator
 
 __all__ = [
@@ -54,7 +55,8 @@ __all__ = [
     "has_batchnorm",
 ]
 
-PENALTIES = ("none", "gp", "gp_one_sided", "dragan", "lp")
+#: Penalty names (:data:`gpkit.penalties.PENALTIES` holds the functions).
+PENALTIES = tuple(_PENALTY_FNS)
 LR_DECAYS = ("none", "linear")
 METRIC_COLUMNS = ("iteration", "critic_loss", "critic_objective", "penalty", "generator_loss", "seconds")
 CHECKPOINT = "checkpoint.pt"
@@ -265,6 +267,7 @@ class Trainer:
                 "norm couples the samples; use layer norm or no normalisation in the critic"
             )
         self.rng = make_generator(config.seed, self.device)
+        self._penalty = _PENALTY_FNS[config.penalty]
         self.opt_d = make_optimizer(config.optimizer, self.critic.parameters(), config.lr, config.betas)
         self.opt_g = None
         if self.generator is not None:
@@ -418,14 +421,7 @@ class Trainer:
             out, logits = out if self.num_classes else (out, None)
             d_real, d_fake = out[: real.shape[0]], out[real.shape[0]:]
         objective = self.objective.critic_loss(d_real, d_fake)
-        if cfg.penalty == "gp" or cfg.penalty == "gp_one_sided":
-            pen = gradient_penalty(self._score, real, fake, cfg.lam, cfg.penalty == "gp_one_sided", rng)
-        elif cfg.penalty == "dragan":
-            pen = dragan_penalty(self._score, real, cfg.lam, generator=rng)
-        elif cfg.penalty == "lp":
-            pen = lp_penalty(self._score, real, fake, cfg.lam, generator=rng)
-        else:
-            pen = torch.zeros((), device=self.device)
+        pen = self._penalty(self._score, real, fake, cfg.lam, rng)
         loss = objective + pen
         if self.num_classes and labels is not None and cfg.acgan_scale:
             loss = loss + cfg.acgan_scale * nn.functional.cross_entropy(logits[: real.shape[0]], labels)

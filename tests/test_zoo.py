@@ -46,7 +46,9 @@ def test_paper_size_shapes_and_the_101_layer_resnet():
 def test_each_method_trains_with_its_own_defaults():
     from gpkit.train import Trainer
 
-    cfgs = {m: zoo.method_config(m, iterations=2, batch_size=4) for m in zoo.METHODS}
+    from gpkit.experiments.architecture_zoo import method_config
+
+    cfgs = {m: method_config(m, iterations=2, batch_size=4) for m in zoo.METHODS}
     assert (cfgs["wgan-gp"].penalty, cfgs["wgan-gp"].lr, cfgs["wgan-gp"].betas) == ("gp", 1e-4, (0.0, 0.9))
     assert (cfgs["wgan"].clip, cfgs["wgan"].optimizer, cfgs["wgan"].n_critic) == (0.01, "rmsprop_tf", 5)
     assert (cfgs["dcgan"].objective, cfgs["dcgan"].lr, cfgs["dcgan"].n_critic) == ("ns_gan", 2e-4, 1)

@@ -2,7 +2,7 @@
 ``08_architecture_zoo``).
 
 Every architecture of :mod:`gpkit.models.zoo` (the DCGAN baseline and the paper's six harder ones) is trained with
-each of the four methods at the method's own default settings (:func:`gpkit.models.zoo.method_config`): DCGAN,
+each of the four methods at the method's own default settings (:func:`method_config`): DCGAN,
 LSGAN, WGAN with weight clipping and WGAN-GP. Each of the 28 cells is scored on its final samples (Inception score
 on LSUN in the paper profile, gpkit's in-domain classifier score offline).
 
@@ -25,6 +25,7 @@ from typing import Any
 
 import torch
 
+from gpkit import methods
 from gpkit.record import finished_files
 from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
                                    train_and_score)
@@ -32,7 +33,7 @@ from gpkit.models import zoo
 from gpkit.params import check_choice, check_int
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "validate", "PROFILES", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "FIGURE2_METHODS", "method_config", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
            "run", "train_cell", "collect", "success_threshold", "claims", "plot_zoo", "plot_scores",
            "plot_wgan_generators"]
 
@@ -99,11 +100,23 @@ def train_cell(
     iterations = check_int("iterations", iterations, minimum=1)
     torch.manual_seed(seed)
     generator, critic = zoo.build(arch, method, dim=dim, size=size, channels=channels)
-    cfg = zoo.method_config(method, iterations, batch_size=batch_size, seed=seed,
-                            checkpoint_every=max(1, iterations // 4))
+    cfg = method_config(method, iterations, batch_size=batch_size, seed=seed, checkpoint_every=max(1, iterations // 4))
     out = train_and_score(generator, critic, cfg, sampler, scorer, device=device, out_dir=out_dir, progress=progress,
                           desc=f"{METHOD_LABELS[method]}: {zoo.LABELS[arch]}")
     return {"arch": arch, "method": method, **out}
+
+
+#: Figure 2's columns -> presets of :data:`gpkit.methods.METHODS`: each method at its own defaults in
+#: ``gan_64x64.py`` (WGAN-GP with betas (0, 0.9) there).
+FIGURE2_METHODS = {"wgan-gp": "wgan-gp-64x64", "wgan": "wgan", "dcgan": "dcgan", "lsgan": "lsgan"}
+
+
+def method_config(method: str, iterations: int, *, batch_size: int = 64, seed: int = 0, **extra: Any):
+    """Figure 2's ``method`` (a column of :data:`gpkit.models.zoo.METHODS`) at its own default settings in
+    ``gan_64x64.py``, as a :class:`gpkit.train.TrainConfig` (:data:`FIGURE2_METHODS`); ``extra`` sets other fields
+    (``checkpoint_every``, ``log_every``, ...)."""
+    check_choice("method", method, zoo.METHODS)
+    return methods.config(FIGURE2_METHODS[method], iterations=iterations, batch_size=batch_size, seed=seed, **extra)
 
 
 def success_threshold(baseline: float | None) -> float | None:

@@ -50,14 +50,12 @@ def wgan_config(method: str, p: Mapping[str, Any], *, clip: float | None = None,
     ``"clip"``: weight clipping at ``clip`` (default ``p["clip"]``) with TensorFlow-style RMSProp
     ``p["clip_lr"]``. ``common`` holds the other fields (iterations, batch_size, n_critic, seed, ...).
     """
-    from gpkit.train import TrainConfig
+    from gpkit import methods
 
     check_choice("method", method, ("gp", "clip"))
     if method == "gp":
-        return TrainConfig(penalty="gp", lam=p["lam"], optimizer="adam", lr=p["gp_lr"], betas=tuple(p["gp_betas"]),
-                           **common)
-    return TrainConfig(penalty="none", clip=p["clip"] if clip is None else clip, optimizer="rmsprop_tf",
-                       lr=p["clip_lr"], **common)
+        return methods.config("wgan-gp", lam=p["lam"], lr=p["gp_lr"], betas=tuple(p["gp_betas"]), **common)
+    return methods.config("wgan", clip=p["clip"] if clip is None else clip, lr=p["clip_lr"], **common)
 
 
 def read_csv(path: str | Path, text_columns: Sequence[str] = ("method",)) -> list[dict[str, Any]]:

@@ -18,13 +18,14 @@ from typing import Any
 
 import torch
 
+from gpkit import methods
 from gpkit.callbacks import ImageScore, SampleGrids
 from gpkit.catalog import number
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, scored_image_setup, start_run
 from gpkit.metrics import scores as scores_mod
 from gpkit.models.images import cifar_resnet_critic, cifar_resnet_generator
 from gpkit.params import check_choice, check_int, check_positive
-from gpkit.train import TrainConfig, Trainer
+from gpkit.train import Trainer
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "SETTINGS", "run", "claims", "table3", "plot_samples"]
@@ -142,11 +143,11 @@ def run(
         torch.manual_seed(seed)
         generator = cifar_resnet_generator(p["dim"], num_classes=k, channels=channels)
         critic = cifar_resnet_critic(p["dim"], num_classes=k, channels=channels)
-        cfg = TrainConfig(iterations=p["iterations"], batch_size=p["batch_size"],
-                          gen_batch_size=p["gen_batch_multiple"] * p["batch_size"], n_critic=p["n_critic"],
-                          penalty="gp", lam=p["lam"], optimizer="adam", lr=p["lr"], betas=tuple(p["betas"]),
-                          lr_decay=p["lr_decay"], acgan_scale=p["acgan_scale"], acgan_scale_g=p["acgan_scale_g"],
-                          seed=seed, checkpoint_every=max(p["probe_every"], p["iterations"] // 20))
+        cfg = methods.config("wgan-gp", iterations=p["iterations"], batch_size=p["batch_size"],
+                             gen_batch_size=p["gen_batch_multiple"] * p["batch_size"], n_critic=p["n_critic"],
+                             lam=p["lam"], lr=p["lr"], betas=tuple(p["betas"]), lr_decay=p["lr_decay"],
+                             acgan_scale=p["acgan_scale"], acgan_scale_g=p["acgan_scale_g"], seed=seed,
+                             checkpoint_every=max(p["probe_every"], p["iterations"] // 20))
         best_path = r.path(f"{setting}/best_generator.pt")
         probe = ImageScore(p["probe_every"], lambda g, k=k: scores_mod.generator_scores(
             g, p["probe_n"], num_classes=k, seed=seed, kid=False, **score_kw), best_path=best_path)

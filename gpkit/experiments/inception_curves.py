@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gpkit import methods
 from gpkit.callbacks import ImageScore, SampleGrids
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, scored_image_setup, start_run
 from gpkit.metrics import scores as scores_mod
@@ -94,17 +95,15 @@ def run_config(name: str, p: dict[str, Any], seed: int) -> tuple[TrainConfig, st
     common = dict(iterations=p["iterations"], batch_size=p["batch_size"], seed=seed, log_every=1,
                   checkpoint_every=max(p["score_every"], p["iterations"] // 10))
     if name == "clip_rmsprop":
-        return TrainConfig(penalty="none", clip=p["clip"], optimizer="rmsprop_tf", lr=p["rmsprop_lr"],
-                           n_critic=p["n_critic"], **common), "batch"
-    if name == "gp_rmsprop":
-        return TrainConfig(penalty="gp", lam=p["lam"], optimizer="rmsprop_tf", lr=p["rmsprop_lr"],
-                           n_critic=p["n_critic"], **common), "none"
+        return methods.config("wgan", clip=p["clip"], lr=p["rmsprop_lr"], n_critic=p["n_critic"], **common), "batch"
+    if name == "gp_rmsprop":  # WGAN-GP with WGAN's optimizer, to control for it (Figure 3)
+        return methods.config("wgan-gp", lam=p["lam"], optimizer="rmsprop_tf", lr=p["rmsprop_lr"],
+                              n_critic=p["n_critic"], **common), "none"
     if name == "gp_adam":
-        return TrainConfig(penalty="gp", lam=p["lam"], optimizer="adam", lr=p["adam_lr"],
-                           betas=tuple(p["adam_betas"]), n_critic=p["n_critic"], **common), "none"
+        return methods.config("wgan-gp", lam=p["lam"], lr=p["adam_lr"], betas=tuple(p["adam_betas"]),
+                              n_critic=p["n_critic"], **common), "none"
     check_choice("run", name, RUNS)
-    return TrainConfig(objective="ns_gan", penalty="none", optimizer="adam", lr=p["dcgan_lr"],
-                       betas=tuple(p["dcgan_betas"]), n_critic=1, **common), "batch"
+    return methods.config("dcgan", lr=p["dcgan_lr"], betas=tuple(p["dcgan_betas"]), **common), "batch"
 
 
 @lifecycle

@@ -58,15 +58,15 @@ def train_config(method: str, p: dict[str, Any], seed: int = 0):
     """The two trainings as :class:`gpkit.train.TrainConfig`: ``wgan-gp`` (the reference: Adam ``lr``, ``betas``,
     ``n_critic`` critic steps, penalty ``lam`` with the norm over the sequence and vocabulary axes) and ``gan``
     (the non-saturating GAN objective, no penalty, the same Adam, ``gan_n_critic`` discriminator steps)."""
-    from gpkit.train import TrainConfig
+    from gpkit import methods
 
     check_choice("method", method, METHODS)
     common = dict(iterations=p["iterations"], batch_size=p["batch_size"], optimizer="adam", lr=p["lr"],
                   betas=tuple(p["betas"]), seed=seed, checkpoint_every=p["checkpoint_every"],
                   log_every=max(1, p["js_every"] // 5))
     if method == "wgan-gp":
-        return TrainConfig(penalty="gp", lam=p["lam"], n_critic=p["n_critic"], **common)
-    return TrainConfig(objective="ns_gan", penalty="none", n_critic=p["gan_n_critic"], **common)
+        return methods.config("wgan-gp", lam=p["lam"], n_critic=p["n_critic"], **common)
+    return methods.config("dcgan", n_critic=p["gan_n_critic"], **common)
 
 
 def final_js(records: Sequence[dict[str, float]], iterations: int) -> dict[int, float]:

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gpkit import methods
 from gpkit.callbacks import RecordingCallback
 from gpkit.data.toy import DATASETS, ToySampler
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
@@ -51,7 +52,7 @@ from gpkit.metrics.probes import critic_values, grid_points, input_gradient_norm
 from gpkit.models.toy import toy_critic
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.penalties import interpolate
-from gpkit.train import CHECKPOINT, METRICS, TrainConfig, Trainer
+from gpkit.train import CHECKPOINT, METRICS, Trainer
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "validate", "TITLE", "PROFILES", "METHODS", "METHOD_LABELS", "TOLERANCE", "MARGIN", "run", "claims",
@@ -175,10 +176,10 @@ def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool) -> 
         for method in METHODS:
             torch.manual_seed(seed)
             critic = toy_critic(width=p["toy_width"], hidden=p["toy_hidden"])
-            cfg = TrainConfig(iterations=p["toy_steps"], batch_size=p["toy_batch_size"], n_critic=1,
-                              fixed_generator_std=p["noise_std"], penalty=method, lam=p["lam"], optimizer="adam",
-                              lr=p["toy_lr"], betas=tuple(p["betas"]), seed=seed,
-                              log_every=max(1, p["toy_steps"] // 200), checkpoint_every=p["checkpoint_every"])
+            cfg = methods.config("wgan-gp", iterations=p["toy_steps"], batch_size=p["toy_batch_size"], n_critic=1,
+                                 fixed_generator_std=p["noise_std"], penalty=method, lam=p["lam"], lr=p["toy_lr"],
+                                 betas=tuple(p["betas"]), seed=seed, log_every=max(1, p["toy_steps"] // 200),
+                                 checkpoint_every=p["checkpoint_every"])
             probe = _WProbe(p["w_every"], real, fake, oc.w1)
             result = Trainer(cfg, critic, None, ToySampler(ds, seed=seed, device=r.device), device=r.device,
                              out_dir=r.path(f"toy/{ds}-{method}"), callbacks=[probe], progress=progress,
@@ -225,10 +226,10 @@ def _mnist(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool, d
     for method in METHODS:
         torch.manual_seed(seed)
         generator, critic = mnist_generator(p["mnist_dim"]), mnist_critic(p["mnist_dim"])
-        cfg = TrainConfig(iterations=p["mnist_iterations"], batch_size=p["mnist_batch_size"],
-                          n_critic=p["mnist_n_critic"], penalty=method, lam=p["lam"], optimizer="adam",
-                          lr=p["mnist_lr"], betas=tuple(p["betas"]), seed=seed,
-                          log_every=max(1, p["mnist_iterations"] // 200), checkpoint_every=p["checkpoint_every"])
+        cfg = methods.config("wgan-gp", iterations=p["mnist_iterations"], batch_size=p["mnist_batch_size"],
+                             n_critic=p["mnist_n_critic"], penalty=method, lam=p["lam"], lr=p["mnist_lr"],
+                             betas=tuple(p["betas"]), seed=seed, log_every=max(1, p["mnist_iterations"] // 200),
+                             checkpoint_every=p["checkpoint_every"])
 
         def scorer(g: torch.nn.Module, method: str = method) -> dict[str, Any]:
             arrays[f"{method}/grid"] = sample_grid(g, z.to(r.device), (0.0, 1.0), nrow=8).numpy()

@@ -16,17 +16,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
+from gpkit import methods
 from gpkit.record import finished_files
 from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
                                    train_and_score)
 from gpkit.models.random_arch import DCGAN_SPEC, ArchSpec, build, sample_architectures
 from gpkit.params import check_choice, check_int, check_positive
-from gpkit.train import TrainConfig
+
 from gpkit.utils import make_generator
+
+if TYPE_CHECKING:
+    from gpkit.train import TrainConfig
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "run", "collect", "plot_table1", "plot_table2", "plot_samples", "OBJECTIVES", "PAPER_THRESHOLDS", "PAPER_DCGAN_SCORE", "objective_config", "train_architecture",
            "rescale_thresholds", "table2_counts", "claims"]
@@ -61,16 +65,13 @@ FRACTION_MARGIN = 0.0
 
 
 def objective_config(objective: str, iterations: int, *, batch_size: int = 64, seed: int = 0,
-                     **extra: Any) -> TrainConfig:
+                     **extra: Any) -> "TrainConfig":
     """Table 2's two trainings: ``gan``, the standard non-saturating GAN with DCGAN's settings (Adam 2e-4,
     beta1 0.5, one D step); ``wgan-gp`` with the paper's defaults (Adam 1e-4, betas (0.5, 0.9), 5 critic steps,
     lambda 10). The generator batch is twice the critic batch, as in the authors' related script."""
     check_choice("objective", objective, OBJECTIVES)
     common = dict(iterations=iterations, batch_size=batch_size, gen_batch_size=2 * batch_size, seed=seed, **extra)
-    if objective == "gan":
-        return TrainConfig(objective="ns_gan", penalty="none", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
-                           n_critic=1, **common)
-    return TrainConfig(penalty="gp", lam=10.0, optimizer="adam", lr=1e-4, betas=(0.5, 0.9), n_critic=5, **common)
+    return methods.config("dcgan" if objective == "gan" else "wgan-gp", **common)
 
 
 def train_architecture(

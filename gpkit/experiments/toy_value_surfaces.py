@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gpkit import methods
 from gpkit.data.toy import DATASETS, ToySampler
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run
 from gpkit.metrics.ot import optimal_critic
@@ -105,10 +106,10 @@ def _config(p: dict[str, Any], method: str, seed: int) -> TrainConfig:
                   log_every=max(1, min(p["clip_steps"], p["gp_steps"]) // 200),
                   checkpoint_every=p["checkpoint_every"])
     if method == "clip":
-        return TrainConfig(iterations=p["clip_steps"], penalty="none", clip=p["clip"],
-                           optimizer=p["clip_optimizer"], lr=p["clip_lr"], **common)
-    return TrainConfig(iterations=p["gp_steps"], penalty="gp", lam=p["lam"], optimizer="adam",
-                       lr=p["gp_lr"], betas=tuple(p["gp_betas"]), **common)
+        return methods.config("wgan", iterations=p["clip_steps"], clip=p["clip"], optimizer=p["clip_optimizer"],
+                              lr=p["clip_lr"], **common)
+    return methods.config("wgan-gp", iterations=p["gp_steps"], lam=p["lam"], lr=p["gp_lr"],
+                          betas=tuple(p["gp_betas"]), **common)
 
 
 class _Snapshots:

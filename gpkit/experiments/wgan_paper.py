@@ -60,6 +60,7 @@ import torch
 from torch import nn
 from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
+from gpkit import methods
 from gpkit.data.toy import NOISE, SCALE, ToySampler, centers
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run, wgan_config
 from gpkit.models.toy import MLP, toy_critic, toy_generator
@@ -288,12 +289,10 @@ def _fit(critic: nn.Module, fake: nn.Module, real_sampler: Any, cfg: TrainConfig
 def _critic_cfg(kind: str, p: dict[str, Any], fig: str, seed: int) -> TrainConfig:
     common = dict(iterations=p[f"{fig}_steps"], batch_size=p[f"{fig}_batch_size"], n_critic=1, seed=seed)
     if kind == "gan":
-        return TrainConfig(objective="ns_gan", penalty="none", optimizer="adam", lr=p[f"{fig}_gan_lr"],
-                           betas=tuple(p["gan_betas"]), **common)
+        return methods.config("dcgan", lr=p[f"{fig}_gan_lr"], betas=tuple(p["gan_betas"]), **common)
     if kind == "gp":
-        return TrainConfig(penalty="gp", lam=p["lam"], optimizer="adam", lr=p["fig1_gp_lr"],
-                           betas=tuple(p["gp_betas"]), **common)
-    return TrainConfig(penalty="none", clip=p["clip"], optimizer="rmsprop_tf", lr=p["fig3_clip_lr"], **common)
+        return methods.config("wgan-gp", lam=p["lam"], lr=p["fig1_gp_lr"], betas=tuple(p["gp_betas"]), **common)
+    return methods.config("wgan", clip=p["clip"], lr=p["fig3_clip_lr"], **common)
 
 
 # ----------------------------------------------------------------------------- the three experiments
@@ -342,9 +341,8 @@ def _figure2(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool)
             common = dict(iterations=p["fig2_iterations"], seed=run_seed, checkpoint_every=p["checkpoint_every"],
                           log_every=max(1, p["fig2_iterations"] // 100))
             if method == "gan":
-                cfg = TrainConfig(objective="ns_gan", penalty="none", optimizer="adam", lr=p["fig2_gan_lr"],
-                                  betas=tuple(p["gan_betas"]), n_critic=p["fig2_gan_n_critic"],
-                                  batch_size=p["fig2_batch_size"], **common)
+                cfg = methods.config("dcgan", lr=p["fig2_gan_lr"], betas=tuple(p["gan_betas"]),
+                                     n_critic=p["fig2_gan_n_critic"], batch_size=p["fig2_batch_size"], **common)
             elif method == "wgan":
                 cfg = wgan_config("clip", wcfg, n_critic=p["fig2_n_critic"], batch_size=p["fig2_clip_batch_size"],
                                   **common)

@@ -26,7 +26,7 @@ from gpkit.models.activations import ReLU, relu
 from gpkit.models.images import DCGANCritic, DCGANGenerator, _glorot, _norm2d, tflib_init_
 from gpkit.params import check_choice, check_int
 
-__all__ = ["ARCHITECTURES", "METHODS", "LABELS", "build", "method_config", "GatedGenerator", "GatedCritic", "MLPGenerator",
+__all__ = ["ARCHITECTURES", "METHODS", "LABELS", "build", "GatedGenerator", "GatedCritic", "MLPGenerator",
            "ConstantFilterGenerator", "BottleneckBlock", "ResNet101Generator", "ResNet101Critic"]
 
 ARCHITECTURES = ("dcgan", "no_bn_constant_g", "mlp_g", "no_norm", "gated", "tanh", "resnet101")
@@ -233,27 +233,3 @@ def build(arch: str, method: str, *, dim: int = 64, size: int = 64, channels: in
         return (_dcgan_g(dim, size, channels, activation="tanh"),
                 _dcgan_d(dim, size, channels, d_norm, activation="tanh"))
     return tflib_init_(ResNet101Generator(dim, size, channels)), tflib_init_(ResNet101Critic(dim, size, channels, d_norm))
-
-
-def method_config(method: str, iterations: int, *, batch_size: int = 64, seed: int = 0, **extra):
-    """Each method's own default settings in ``gan_64x64.py`` as a :class:`gpkit.train.TrainConfig`:
-
-    - ``wgan-gp``: Adam 1e-4, betas (0, 0.9), 5 critic steps, lambda 10;
-    - ``wgan``: weight clipping at 0.01, RMSProp 5e-5 (TensorFlow's variant), 5 critic steps;
-    - ``dcgan``: non-saturating cross-entropy, Adam 2e-4, beta1 0.5, one discriminator step;
-    - ``lsgan``: least squares, RMSProp 1e-4, one discriminator step.
-
-    ``extra`` sets other :class:`TrainConfig` fields (``checkpoint_every``, ``log_every``, ...).
-    """
-    from gpkit.train import TrainConfig
-
-    check_choice("method", method, METHODS)
-    common = dict(iterations=iterations, batch_size=batch_size, seed=seed, **extra)
-    if method == "wgan-gp":
-        return TrainConfig(penalty="gp", lam=10.0, optimizer="adam", lr=1e-4, betas=(0.0, 0.9), n_critic=5, **common)
-    if method == "wgan":
-        return TrainConfig(penalty="none", clip=0.01, optimizer="rmsprop_tf", lr=5e-5, n_critic=5, **common)
-    if method == "dcgan":
-        return TrainConfig(objective="ns_gan", penalty="none", optimizer="adam", lr=2e-4, betas=(0.5, 0.999),
-                           n_critic=1, **common)
-    return TrainConfig(objective="lsgan", penalty="none", optimizer="rmsprop_tf", lr=1e-4, n_critic=1, **common)
