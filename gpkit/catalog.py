@@ -31,6 +31,10 @@ __all__ = [
     "figures_for",
     "number",
     "NOTEBOOK_TITLES",
+    "NOTEBOOKS",
+    "Notebook",
+    "claim",
+    "notebook",
 ]
 
 #: Short names used throughout (``results.json`` ``paper`` field) and full titles.
@@ -41,21 +45,39 @@ PAPERS = {
                   "(Fedus, Rosca, Lakshminarayanan, Dai, Mohamed, Goodfellow, 2018)",
 }
 
-#: Every notebook of the compendium, existing or planned, with what it reproduces.
-NOTEBOOK_TITLES = {
-    "01_toy_value_surfaces": "Figure 1a: value surfaces of critics on toy data",
-    "02_deep_critic_gradients": "Figure 1b: gradient norms and weights of deep critics",
-    "03_inception_curves": "Figure 3: CIFAR-10 score over iterations and wall-clock time",
-    "04_cifar_scores": "Table 3: CIFAR-10 Inception scores of the ResNet",
-    "05_overfitting_curves": "Figure 5b: overfitting on 1000 MNIST digits",
-    "06_loss_curves": "Figure 5a (and Figure 4): a meaningful critic loss",
-    "07_random_architectures": "Tables 1-2: 200 random architectures",
-    "08_architecture_zoo": "Figure 2: seven architectures (DCGAN and six harder ones) x four methods",
-    "09_language_model": "Table 4: character-level language model",
-    "10_wgan_paper": "WGAN paper: Figures 1-3",
-    "11_many_paths_synthetic": "Many Paths: synthetic experiments and hyperparameter sensitivity",
-    "12_one_sided_penalty": "Appendix: one-sided versus two-sided penalty",
-}
+@dataclass(frozen=True)
+class Notebook:
+    """A notebook of the compendium: its title (report, ``results.json``), the paper and the figure it
+    reproduces (a run's ``paper`` and ``figure`` fields)."""
+
+    stem: str
+    title: str
+    paper: str
+    figure: str
+
+
+#: Every notebook of the compendium with what it reproduces: the one source of a run's title, paper and figure.
+NOTEBOOKS: dict[str, Notebook] = {n.stem: n for n in (
+    Notebook("01_toy_value_surfaces", "Figure 1a: value surfaces of critics on toy data", "WGAN-GP", "Figure 1a"),
+    Notebook("02_deep_critic_gradients", "Figure 1b: gradient norms and weights of deep critics", "WGAN-GP",
+             "Figure 1b"),
+    Notebook("03_inception_curves", "Figure 3: CIFAR-10 score over iterations and wall-clock time", "WGAN-GP",
+             "Figure 3"),
+    Notebook("04_cifar_scores", "Table 3: CIFAR-10 Inception scores of the ResNet", "WGAN-GP", "Table 3"),
+    Notebook("05_overfitting_curves", "Figure 5b: overfitting on 1000 MNIST digits", "WGAN-GP", "Figure 5b"),
+    Notebook("06_loss_curves", "Figure 5a (and Figure 4): a meaningful critic loss", "WGAN-GP", "Figure 5a"),
+    Notebook("07_random_architectures", "Tables 1-2: 200 random architectures", "WGAN-GP", "Tables 1, 2"),
+    Notebook("08_architecture_zoo", "Figure 2: seven architectures (DCGAN and six harder ones) x four methods",
+             "WGAN-GP", "Figure 2"),
+    Notebook("09_language_model", "Table 4: character-level language model", "WGAN-GP", "Table 4"),
+    Notebook("10_wgan_paper", "WGAN paper: Figures 1-3", "WGAN", "Figures 1-3"),
+    Notebook("11_many_paths_synthetic", "Many Paths: synthetic experiments and hyperparameter sensitivity",
+             "Many Paths", "Synthetic experiments I and II"),
+    Notebook("12_one_sided_penalty", "Appendix: one-sided versus two-sided penalty", "WGAN-GP",
+             "Appendix (one-sided penalty)"),
+)}
+#: Notebook stem -> title (from :data:`NOTEBOOKS`).
+NOTEBOOK_TITLES = {stem: n.title for stem, n in NOTEBOOKS.items()}
 
 
 @dataclass(frozen=True)
@@ -384,6 +406,21 @@ NUMBERS: tuple[PaperNumber, ...] = (
 def claims_for(notebook: str) -> list[PaperClaim]:
     """The catalogued claims a notebook decides."""
     return [c for c in CLAIMS if c.notebook == notebook]
+
+
+def claim(id: str) -> PaperClaim:
+    """The catalogued claim ``id`` (its paper, figure and statement); ``ValueError`` listing the ids otherwise."""
+    for c in CLAIMS:
+        if c.id == id:
+            return c
+    raise ValueError(f"claim id must be one of {[c.id for c in CLAIMS]}, got {id!r}")
+
+
+def notebook(stem: str) -> Notebook:
+    """The catalogue entry of notebook ``stem``; ``ValueError`` listing the notebooks otherwise."""
+    if stem not in NOTEBOOKS:
+        raise ValueError(f"notebook must be one of {sorted(NOTEBOOKS)}, got {stem!r}")
+    return NOTEBOOKS[stem]
 
 
 def figures_for(notebook: str) -> list[PaperFigure]:

@@ -128,9 +128,6 @@ class Claim:
         cls,
         id: str,
         *,
-        paper: str,
-        figure: str,
-        statement: str,
         metric: str,
         value: float | None,
         op: str,
@@ -138,10 +135,16 @@ class Claim:
         margin: float = 0.0,
         details: Mapping[str, Any] | None = None,
     ) -> "Claim":
-        """A claim whose verdict is ``judge(value, op, threshold, margin)``."""
+        """The catalogued claim ``id`` (its paper, figure and statement come from :mod:`gpkit.catalog` alone)
+        decided by ``judge(value, op, threshold, margin)``; ``metric`` says what ``value`` measures.
+        ``ValueError`` for an id the catalogue does not list."""
+        from gpkit.catalog import claim
+
+        ref = claim(id)
         text = f"{op} {threshold:g}" + (f" (inconclusive within ±{margin:g})" if margin else "")
         v = None if value is None else float(value)
-        return cls(id, paper, figure, statement, metric, v, text, judge(v, op, threshold, margin), dict(details or {}))
+        return cls(id, ref.paper, ref.figure, ref.statement, metric, v, text, judge(v, op, threshold, margin),
+                   dict(details or {}))
 
 
 def _now() -> str:
@@ -476,9 +479,6 @@ def _flatten_overrides(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
 def start_run(
     notebook: str,
     *,
-    title: str,
-    paper: str,
-    figure: str,
     profiles: Mapping[str, Mapping[str, Any]],
     profile: str = "quick",
     seed: int = 0,
@@ -491,12 +491,16 @@ def start_run(
 ) -> Run:
     """Validate every parameter, take the run folder's lock, seed everything and write ``status: running``.
 
+    The run's title, paper and figure come from :data:`gpkit.catalog.NOTEBOOKS` (a notebook outside the
+    catalogue, e.g. in a test, is titled by its name).
+
     ``validate(params)`` checks the resolved profile (the experiment's own rules). ``ValueError`` (naming the
     parameter) for an unknown profile or override, a bad value, seed, device or flag — raised before any folder
     or file is created. :class:`RunLockedError` when a live run holds ``out_dir``. With ``resume``, the earlier
     record's sessions are kept (the duration adds up) and a note says what the run continues from — or that
     ``out_dir`` holds nothing to resume, so every model starts from iteration 0.
     """
+    from gpkit.catalog import NOTEBOOKS
     from gpkit.utils import resolve_device, seed_everything
 
     params = resolve_profile(profiles, profile, _flatten_overrides(overrides))
@@ -526,6 +530,8 @@ def start_run(
         if previous and previous.get("status") == "running":
             sessions.append({"started": previous.get("started"), "ended": None, "seconds": None,
                              "status": "interrupted", "resumed": False})
+        entry = NOTEBOOKS.get(notebook)
+        title, paper, figure = (entry.title, entry.paper, entry.figure) if entry else (notebook, "", "")
         run = Run(notebook, title=title, paper=paper, figure=figure, profile=profile, seed=seed, params=params,
                   out_dir=out, device=dev, progress=progress, previous_sessions=sessions, resumed=resume)
         run._lock_token = token

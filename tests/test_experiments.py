@@ -125,10 +125,9 @@ def test_fig1b_verdicts_follow_the_numbers():
 
 
 def test_results_json_contract(tmp_path):
-    run = start_run("99_test", title="t", paper="WGAN-GP", figure="Figure 0", profiles={"smoke": {"a": 1}},
-                    profile="smoke", seed=3, device="cpu", out_dir=tmp_path, progress=False, overrides={"a": 2})
-    run.add_claim(Claim.compare("c1", paper="WGAN-GP", figure="Figure 0", statement="s", metric="m", value=1.0,
-                                op=">", threshold=0.0))
+    run = start_run("99_test", profiles={"smoke": {"a": 1}}, profile="smoke", seed=3, device="cpu", out_dir=tmp_path,
+                    progress=False, overrides={"a": 2})
+    run.add_claim(Claim.compare("fig1a-optimality", metric="m", value=1.0, op=">", threshold=0.0))
     run.save_csv("curve", [{"x": 1, "y": 2.0}])
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["status"] == "running" and res["schema"] == 2
@@ -148,13 +147,15 @@ def test_results_json_contract(tmp_path):
 
 
 def test_claims_table_shows_full_text_and_verdicts(tmp_path):
-    run = start_run("99_test", title="t", paper="WGAN-GP", figure="Figure 0", profiles={"smoke": {}},
-                    profile="smoke", device="cpu", out_dir=tmp_path, progress=False)
-    long = "a claim statement that is much longer than pandas' default column width of fifty characters"
-    run.add_claim(Claim.compare("c1", paper="p", figure="f", statement=long, metric="m", value=-1.0, op=">",
-                                threshold=0.0))
+    run = start_run("99_test", profiles={"smoke": {}}, profile="smoke", device="cpu", out_dir=tmp_path, progress=False)
+    from gpkit.catalog import claim
+
+    long = claim("fig1a-higher-moments").statement
+    assert len(long) > 50, "longer than pandas' default column width of fifty characters"
+    run.add_claim(Claim.compare("fig1a-higher-moments", metric="m", value=-1.0, op=">", threshold=0.0))
     frame = run.claims_table(styled=False)
-    assert frame.loc["c1", "verdict"] == "not reproduced" and frame.loc["c1", "claim"] == long
+    assert frame.loc["fig1a-higher-moments", "verdict"] == "not reproduced"
+    assert frame.loc["fig1a-higher-moments", "claim"] == long
     html = run.claims_table().to_html()
     assert long in html and "#d95f02" in html  # the not-reproduced colour
 

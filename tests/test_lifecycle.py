@@ -25,7 +25,7 @@ def _profile(fields=None):
 
 
 def _start(tmp_path, **kw):
-    return record.start_run("99_test", title="t", paper="WGAN-GP", figure="Figure 0", profiles=_profile(),
+    return record.start_run("99_test", profiles=_profile(),
                             profile="smoke", device="cpu", out_dir=tmp_path, progress=False, **kw)
 
 
@@ -393,5 +393,32 @@ def test_figure2_title_counts_the_architectures_once():
     from gpkit.models import zoo
 
     assert len(zoo.ARCHITECTURES) == 7
-    assert "seven" in NOTEBOOK_TITLES["08_architecture_zoo"] and "seven" in architecture_zoo.TITLE
+    assert "seven" in NOTEBOOK_TITLES["08_architecture_zoo"] and "seven" in architecture_zoo.__doc__.split("\n")[0]
     assert "six architectures x" not in NOTEBOOK_TITLES["08_architecture_zoo"]
+
+
+# ------------------------------------------------------- C. one source of claim text
+def test_claim_text_comes_from_the_catalogue_alone():
+    from gpkit import catalog
+
+    claim = record.Claim.compare("fig5b-gp-train-val-diverge", metric="t", value=3.0, op=">", threshold=2.0)
+    ref = catalog.claim("fig5b-gp-train-val-diverge")
+    assert (claim.paper, claim.figure, claim.statement) == (ref.paper, ref.figure, ref.statement)
+    with pytest.raises(ValueError, match="claim id must be one of"):
+        record.Claim.compare("made-up", metric="m", value=1.0, op=">", threshold=0.0)
+    with pytest.raises(TypeError):
+        record.Claim.compare("fig1a-optimality", statement="my own words", metric="m", value=1.0, op=">",
+                             threshold=0.0)
+
+
+def test_a_runs_title_paper_and_figure_come_from_the_catalogue(tmp_path):
+    from gpkit import catalog
+    from gpkit.experiments import deep_critic_gradients as fig1b
+
+    run = fig1b.run(profile="smoke", device="cpu", out_dir=tmp_path, progress=False)
+    entry = catalog.notebook("02_deep_critic_gradients")
+    assert (run.title, run.paper, run.figure) == (entry.title, entry.paper, entry.figure)
+    for c in run.claims:
+        ref = catalog.claim(c.id)
+        assert (c.statement, c.paper, c.figure) == (ref.statement, ref.paper, ref.figure)
+    assert set(catalog.NOTEBOOKS) == set(MODULES)

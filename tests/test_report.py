@@ -111,7 +111,7 @@ def test_index_shows_paper_numbers_beside_ours_with_protocol_and_provenance(tmp_
     from gpkit import catalog
     from gpkit.experiments.base import Claim
 
-    claim = Claim.compare("table3-unsupervised", paper="WGAN-GP", figure="Table 3", statement="s", metric="IS",
+    claim = Claim.compare("table3-unsupervised", metric="IS",
                           value=6.5, op=">", threshold=6.0)
     _fake_run(tmp_path, claims=[claim], comparisons=[
         ("table3/unsupervised/wgan-gp", 6.5, dict(std=0.08, dataset="fashion_mnist32", backbone="classifier", n=5000)),
@@ -151,7 +151,7 @@ def test_cli_run_prints_where_results_and_figures_went(tmp_path, capsys):
     from gpkit.experiments.base import Claim
 
     run = _fake_run(tmp_path, notebook="01_toy_value_surfaces", claims=[Claim.compare(
-        "fig1a-optimality", paper="WGAN-GP", figure="Figure 1a", statement="s", metric="m", value=0.1, op="<",
+        "fig1a-optimality", metric="m", value=0.1, op="<",
         threshold=0.2)])
     run.figures["fig1a_value_surfaces"] = {"png": "fig1a_value_surfaces.png", "pdf": "fig1a_value_surfaces.pdf"}
     run.write()

@@ -38,7 +38,6 @@ __all__ = ["NOTEBOOK", "validate", "PROFILES", "FIGURE2_METHODS", "method_config
            "plot_wgan_generators"]
 
 NOTEBOOK = "08_architecture_zoo"
-TITLE = "Figure 2: seven architectures trained with four methods"
 #: The paper's column order in Figure 2.
 PAPER_ORDER = ("dcgan", "lsgan", "wgan", "wgan-gp")
 METHOD_LABELS = {"dcgan": "DCGAN", "lsgan": "LSGAN", "wgan": "WGAN (clipping)", "wgan-gp": "WGAN-GP"}
@@ -152,9 +151,7 @@ def claims(scores: Mapping[tuple[str, str], float]) -> list[Claim]:
                        trained_per_method={m: sum(trained[(a, m)] for a in zoo.ARCHITECTURES) for m in zoo.METHODS})
         value = float(len(gp_fails) + len(others_all))
     out = [Claim.compare(
-        "fig2-only-wgan-gp-trains-all", paper="WGAN-GP", figure="Figure 2",
-        statement="Only WGAN-GP trains every one of the six architectures (and the DCGAN baseline) with one shared "
-                  "set of hyperparameters; each other method fails on some.",
+        "fig2-only-wgan-gp-trains-all",
         metric=f"violations: architectures WGAN-GP fails to train + other methods that train all "
                f"{len(zoo.ARCHITECTURES)} (trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
         value=value, op="<", threshold=0.5, details=details,
@@ -166,9 +163,7 @@ def claims(scores: Mapping[tuple[str, str], float]) -> list[Claim]:
                 gaps[a] = (scores[(a, "wgan")] - scores[(a, "dcgan")]) / (baseline - 1.0)
     both_dcgan = {m: trained.get(("dcgan", m)) for m in ("wgan", "dcgan")}
     out.append(Claim.compare(
-        "wgan-fig6-8-generators", paper="WGAN", figure="Figures 6-8",
-        statement="With the no-BN constant-filter and the MLP generators WGAN still produces samples where the "
-                  "standard GAN fails or collapses; with the DCGAN generator both work.",
+        "wgan-fig6-8-generators",
         metric="smaller over the no-BN and MLP generators of (WGAN (clipping) - standard GAN) score, as a fraction "
                "of the DCGAN baseline's score above 1",
         value=min(gaps.values()) if len(gaps) == 2 else float("nan"), op=">", threshold=0.0, margin=GAP_MARGIN,
@@ -224,7 +219,7 @@ def run(
     """
     archs = _select(architectures, "architectures", zoo.ARCHITECTURES)
     meths = _select(methods, "methods", zoo.METHODS)
-    r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 2", profiles=PROFILES, profile=profile,
+    r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
                   resume=resume, validate=validate)
     p = r.params

@@ -34,7 +34,6 @@ from gpkit.utils import make_generator
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "RUNS", "run", "summarise", "claims", "plot_curves", "plot_samples", "load"]
 
 NOTEBOOK = "03_inception_curves"
-TITLE = "Score over generator iterations and wall-clock time: clipping, WGAN-GP (RMSProp, Adam), DCGAN"
 RUNS = ("clip_rmsprop", "gp_rmsprop", "gp_adam", "dcgan")
 LABELS = {"clip_rmsprop": "WGAN, weight clipping (RMSProp)", "gp_rmsprop": "WGAN-GP (RMSProp)",
           "gp_adam": "WGAN-GP (Adam)", "dcgan": "DCGAN"}
@@ -124,7 +123,7 @@ def run(
     :func:`gpkit.metrics.scores.find_inception_weights`). Writes ``scores.csv`` (one row per run and
     evaluation), ``results.json`` and sample grids under ``<out_dir>/<run>/``.
     """
-    r = start_run(NOTEBOOK, title=TITLE, paper="WGAN-GP", figure="Figure 3", profiles=PROFILES, profile=profile,
+    r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
                   resume=resume, validate=validate)
     p = r.params
@@ -208,7 +207,6 @@ def summarise(rows: list[dict[str, Any]], runs: list[str], real_score: float) ->
 def claims(summary: list[dict[str, Any]], rows: list[dict[str, Any]], real_score: float) -> list[Claim]:
     """Verdicts from the score curves (``rows``: one per run and evaluation; thresholds fixed above)."""
     by = {s["run"]: s for s in summary}
-    common = dict(paper="WGAN-GP", figure="Figure 3")
     out = []
 
     def gain(a: str, b: str) -> float:
@@ -216,9 +214,7 @@ def claims(summary: list[dict[str, Any]], rows: list[dict[str, Any]], real_score
 
     if {"gp_rmsprop", "clip_rmsprop"} <= by.keys():
         out.append(Claim.compare(
-            "fig3-gp-beats-clipping", **common,
-            statement="With the same optimizer (RMSProp) and learning rate, WGAN-GP converges faster and to a better "
-                      "score than weight clipping.",
+            "fig3-gp-beats-clipping",
             metric="mean score over the second half of training, WGAN-GP (RMSProp) minus clipping, as a fraction of "
                    "(real-image score - 1)",
             value=gain("gp_rmsprop", "clip_rmsprop"), op=">", threshold=MIN_SCORE_GAIN, margin=SCORE_MARGIN,
@@ -226,8 +222,7 @@ def claims(summary: list[dict[str, Any]], rows: list[dict[str, Any]], real_score
         ))
     if {"gp_adam", "gp_rmsprop"} <= by.keys():
         out.append(Claim.compare(
-            "fig3-adam-beats-rmsprop", **common,
-            statement="WGAN-GP with Adam scores better still than WGAN-GP with RMSProp.",
+            "fig3-adam-beats-rmsprop",
             metric="mean score over the second half of training, Adam minus RMSProp, as a fraction of "
                    "(real-image score - 1)",
             value=gain("gp_adam", "gp_rmsprop"), op=">", threshold=MIN_SCORE_GAIN, margin=SCORE_MARGIN,
@@ -238,8 +233,7 @@ def claims(summary: list[dict[str, Any]], rows: list[dict[str, Any]], real_score
         t_dc, t_gp = (_time_to_reach(sorted((r for r in rows if r["run"] == k), key=lambda r: r["iteration"]), target) for k in ("dcgan", "gp_adam"))
         value = t_gp / t_dc if t_dc and t_gp is not None else float("nan")  # nan: undefined, inconclusive
         out.append(Claim.compare(
-            "fig3-dcgan-faster-wallclock", **common,
-            statement="DCGAN converges faster in wall-clock time than WGAN-GP.",
+            "fig3-dcgan-faster-wallclock",
             metric=f"wall-clock seconds to reach {REACH:.0%} of the way to the lower best score, WGAN-GP (Adam) / "
                    "DCGAN",
             value=value, op=">", threshold=MIN_SPEEDUP, margin=SPEEDUP_MARGIN,

@@ -40,7 +40,6 @@ __all__ = ["NOTEBOOK", "validate", "PROFILES", "OBJECTIVES", "EXPERIMENTS", "run
            "claims", "plot_curves", "plot_sensitivity", "plot_manifold", "load"]
 
 NOTEBOOK = "11_many_paths_synthetic"
-TITLE = "Many Paths: the 1-D manifold experiments and hyperparameter sensitivity"
 EXPERIMENTS = ("I", "II")
 LABELS = {"ns_gan": "NS-GAN", "gan_gp": "GAN-GP", "dragan_ns": "DRAGAN-NS", "wgan_gp": "WGAN-GP",
           "wgan_clip": "WGAN (clipping)"}
@@ -163,23 +162,18 @@ def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any]) -> list[Claim]:
     common = {"failure_rates": rates, "converge_tol": p["converge_tol"]}
     return [
         Claim.compare(
-            "many-paths-ns-gan-converges", paper="Many Paths", figure="Synthetic experiments I and II",
-            statement="The non-saturating GAN converges to the 1-D data manifold where JS minimisation predicts "
-                      "failure.",
+            "many-paths-ns-gan-converges",
             metric=f"fraction of NS-GAN seeds with relative parameter error < {p['converge_tol']:g} at d = "
                    f"{p['fixed_dim']}, lr = {p['fixed_lr']:g} (smaller of Experiments I and II)",
             value=min(fractions.values()) if done else nan, op=">", threshold=CONVERGED_FRACTION,
             margin=FRACTION_MARGIN, details={"converged_fraction": fractions, **common}),
         Claim.compare(
-            "many-paths-penalties-robust", paper="Many Paths", figure="Figures 5-6 (hyperparameter sensitivity)",
-            statement="Gradient penalties (GAN-GP, DRAGAN-NS) reduce the NS-GAN's spread across learning rates and "
-                      "dimensions.",
+            "many-paths-penalties-robust",
             metric="failure rate over all sweep settings: NS-GAN minus the larger of GAN-GP and DRAGAN-NS",
             value=rates["ns_gan"] - max(pen) if has_all else nan, op=">", threshold=0.0, margin=RATE_MARGIN,
             details=common),
         Claim.compare(
-            "many-paths-wgan-robust", paper="Many Paths", figure="Figures 5-6 (hyperparameter sensitivity)",
-            statement="Both WGAN variants are robust across learning rates and dimensions.",
+            "many-paths-wgan-robust",
             metric="failure rate over all sweep settings: the larger of WGAN-GP and WGAN-clipping minus NS-GAN",
             value=max(wgan) - rates["ns_gan"] if has_all else nan, op="<", threshold=0.0, margin=RATE_MARGIN,
             details=common),
@@ -227,8 +221,8 @@ def run(
     """
     from gpkit.utils import atomic_torch_save
 
-    r = start_run(NOTEBOOK, title=TITLE, paper="Many Paths", figure="Synthetic experiments I and II",
-                  profiles=PROFILES, profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress,
+    r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile, seed=seed, device=device, out_dir=out_dir,
+                  progress=progress,
                   overrides=overrides,
                   resume=resume, validate=validate)
     p = r.params

@@ -68,12 +68,11 @@ from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer, every
 from gpkit.utils import make_generator
 
-__all__ = ["NOTEBOOK", "validate", "TITLE", "PROFILES", "FIG2_METHODS", "run", "analytic_em", "analytic_js", "js_estimate",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "FIG2_METHODS", "run", "analytic_em", "analytic_js", "js_estimate",
            "mode_stats", "fig1_claim", "fig2_claim", "fig3_claim", "plot_parallel_lines", "plot_mixture",
            "plot_modes", "plot_saturation"]
 
 NOTEBOOK = "10_wgan_paper"
-TITLE = "WGAN paper: Figures 1-3"
 FIG2_METHODS = ("gan", "wgan", "wgan-gp")
 METHOD_LABELS = {"gan": "standard GAN", "wgan": "WGAN (clipping)", "wgan-gp": "WGAN-GP"}
 METHOD_COLORS = {"gan": "#7570b3", "wgan": "#d95f02", "wgan-gp": "#1b9e77"}
@@ -200,9 +199,7 @@ def fig1_claim(rows: list[dict[str, Any]]) -> Claim:
         js_step = float((js_hat[np.abs(thetas) == t_min].mean() - js_hat[~nonzero].mean()) / LOG2)
     value = min(em_score, js_step) if math.isfinite(em_score) and math.isfinite(js_step) else float("nan")
     return Claim.compare(
-        "wgan-fig1-em-continuous", paper="WGAN", figure="Figure 1",
-        statement="The EM distance between the parallel lines is continuous in theta (|theta|); the JS divergence is "
-                  "a step.",
+        "wgan-fig1-em-continuous",
         metric="min(EM score, JS step): EM score = 1 - max|W_hat - |theta|| / max|theta| (WGAN-GP critic); JS step = "
                "(JS_hat at the smallest nonzero |theta| - JS_hat at 0) / log 2 (GAN discriminator)",
         value=value, op=">", threshold=FIG1_THRESHOLD, margin=FIG1_MARGIN,
@@ -219,9 +216,7 @@ def fig2_claim(modes: dict[str, list[float]], hq: dict[str, list[float]] | None 
         w = min(mean["wgan"], mean["wgan-gp"])
         value = min(w - MIN_WGAN_MODES, w - mean["gan"] - MIN_MODE_GAIN)
     return Claim.compare(
-        "wgan-fig2-no-mode-collapse", paper="WGAN", figure="Figure 2",
-        statement="WGAN learns the mixture of 8 Gaussians without mode collapse (all modes covered), unlike the "
-                  "standard GAN.",
+        "wgan-fig2-no-mode-collapse",
         metric=f"min(W - {MIN_WGAN_MODES:g}, W - G - {MIN_MODE_GAIN:g}) with W the smaller WGAN variant's and G the "
                f"standard GAN's mean number of covered modes over seeds (covered: >= {MIN_MODE_SHARE:.1%} of samples "
                f"within {COVER_FRACTION:g} x the center spacing of the mode)",
@@ -236,9 +231,7 @@ def fig3_claim(saturation: float, linearity: float) -> Claim:
     vals = [float(saturation), float(linearity)]
     value = min(vals) if all(math.isfinite(v) for v in vals) else float("nan")
     return Claim.compare(
-        "wgan-fig3-discriminator-saturates", paper="WGAN", figure="Figure 3",
-        statement="The optimal GAN discriminator saturates (vanishing gradients at the fake samples); the WGAN critic "
-                  "stays close to linear.",
+        "wgan-fig3-discriminator-saturates",
         metric="min(saturation, linearity): saturation = 1 - mean |d sigmoid(D)/dx| at the fake samples / its max "
                "over the span of both Gaussians; linearity = R^2 of a line fitted to the clipped critic over the span",
         value=value, op=">", threshold=FIG3_THRESHOLD, margin=FIG3_MARGIN,
@@ -476,7 +469,7 @@ def run(
     continues the Figure 2 trainings from their checkpoints in ``out_dir``. Writes ``results.json``,
     ``fig1_parallel_lines.csv``, ``fig2_modes.csv``, ``fig3_saturation.csv`` and ``arrays.npz``.
     """
-    r = start_run(NOTEBOOK, title=TITLE, paper="WGAN", figure="Figures 1-3", profiles=PROFILES, profile=profile,
+    r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
                   resume=resume, validate=validate)
     p = r.params
