@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gpkit.bench import BenchContext, BenchResult, value_result
 from gpkit.report import REPRODUCE_SUMMARY
-from gpkit.utils import project_root
+from gpkit.paths import profile_folder
 
 BASELINE = Path(__file__).with_name("verdicts_quick.json")
 
@@ -25,8 +25,7 @@ def verdict_changes(verdicts: dict[str, str], baseline: dict[str, str]) -> dict[
 
 
 def bench_reproduce(ctx: BenchContext) -> list[BenchResult]:
-    runs = Path(ctx.extra.get("runs_root") or project_root() / "runs")
-    path = runs / "quick" / REPRODUCE_SUMMARY
+    path = profile_folder("quick", ctx.extra.get("runs_root")) / REPRODUCE_SUMMARY
     if not path.is_file():
         print(f"[gpkit bench] reproduce: no {path}; run `make reproduce` first")
         return []

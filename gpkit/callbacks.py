@@ -16,7 +16,7 @@ import torch
 
 from gpkit.params import check_int
 from gpkit.train import Trainer
-from gpkit.utils import make_generator
+from gpkit.streams import stream
 
 __all__ = ["RecordingCallback", "CriticLoss", "ImageScore", "SampleGrids", "TextNgramJS"]
 
@@ -52,7 +52,7 @@ class CriticLoss(RecordingCallback):
         self.records: list[dict[str, float]] = []
 
     def __call__(self, trainer: Trainer, iteration: int) -> None:
-        rng = make_generator(self.seed + 7919 * (iteration + 1), trainer.device)
+        rng = stream(self.seed, "critic_probe", iteration, trainer.device)
         record: dict[str, float] = {"iteration": iteration}
         for name, images in self.splits.items():
             totals = torch.zeros(3, dtype=torch.float64)
@@ -159,7 +159,7 @@ class TextNgramJS(RecordingCallback):
     def __call__(self, trainer: Trainer, iteration: int) -> None:
         from gpkit.metrics.ngrams import ngram_js_curve
 
-        rng = make_generator(self.seed + iteration, trainer.device)
+        rng = stream(self.seed, "probe_step", iteration, trainer.device)
         g = trainer.generator
         lines: list[str] = []
         for start in range(0, self.n_samples, self.batch_size):

@@ -31,7 +31,7 @@ from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_dat
                                    train_and_score)
 from gpkit.models import zoo
 from gpkit.params import check_choice, check_int
-from gpkit.utils import make_generator
+from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "FIGURE2_METHODS", "method_config", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
            "run", "train_cell", "collect", "success_threshold", "claims", "plot_zoo", "plot_scores",
@@ -266,7 +266,7 @@ def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], 
     real_scores = scores_mod.image_scores(real, **{**score_kw, "reference_split": None})
     r.metrics["real_score"] = real_scores["is_mean"]
     r.data["real_score"] = real_scores["is_mean"]
-    z = torch.randn(p["samples"], 128, generator=make_generator(r.seed + 4242))
+    z = torch.randn(p["samples"], 128, generator=stream(r.seed, "sample_grid"))
     nrow = max(1, int(round(p["samples"] ** 0.5)))
     rows = []
     for arch in archs:

@@ -26,7 +26,7 @@ from gpkit.metrics import scores as scores_mod
 from gpkit.models.images import cifar_resnet_critic, cifar_resnet_generator
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.train import Trainer
-from gpkit.utils import make_generator
+from gpkit.streams import stream, stream_seed
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "SETTINGS", "run", "claims", "table3", "plot_samples"]
 
@@ -106,7 +106,7 @@ def run(
     p = r.params
     x, y, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR ResNet", labels=True)
     root, channels, n_classes = score_kw["root"], x.shape[1], int(y.max()) + 1
-    real = scores_mod.reference_images(p["dataset"], "train", n=min(p["score_n"], len(x)), seed=seed + 1, root=root,
+    real = scores_mod.reference_images(p["dataset"], "train", n=min(p["score_n"], len(x)), seed=stream_seed(seed, "reference"), root=root,
                                        pad=p["pad"])
     real_scores = scores_mod.image_scores(real, seed=seed, kid=False, **score_kw)
     r.note(f"Data: {p['dataset']} from {root}, {len(x):,} labelled training images ({n_classes} classes), "
@@ -134,7 +134,7 @@ def run(
     def unlabelled(n: int, rng: torch.Generator) -> torch.Tensor:
         return labelled(n, rng)[0]
 
-    z_fixed = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
+    z_fixed = torch.randn(p["samples"], 128, generator=stream(seed, "sample_grid"))
     grid_labels = torch.arange(p["samples"]) % n_classes
     rows, probes, grids_by = [], [], {}
     for setting in p["settings"]:
@@ -164,7 +164,7 @@ def run(
                 chosen = state["iteration"]
             else:
                 chosen = result.iterations
-            s = scores_mod.generator_scores(generator, p["score_n"], num_classes=k, seed=seed + 1,
+            s = scores_mod.generator_scores(generator, p["score_n"], num_classes=k, seed=stream_seed(seed, "reference"),
                                             checkpoint=checkpoint, **score_kw)
             rows.append({"setting": setting, "iteration": chosen, "train_seconds": round(result.seconds, 1), **s})
     r.save_csv("scores", probes)

@@ -30,7 +30,7 @@ from gpkit.metrics.probes import critic_weights, fraction_at_bounds, layer_gradi
 from gpkit.models.toy import MLP
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import Trainer
-from gpkit.utils import make_generator
+from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "run", "claims", "plot_deep_critics", "plot_training", "load", "method_names"]
 
@@ -145,7 +145,7 @@ def run(
         r.note(f"{profile} profile: width {p['width']} (paper reading 512), batch {p['batch_size']} (256), "
                f"{p['iterations']:,} generator iterations.")
     sampler = ToySampler(p["dataset"], seed=seed, device=r.device)
-    g_probe = make_generator(seed + 5000)
+    g_probe = stream(seed, "probe_points")
     probe_real = ToySampler(p["dataset"], seed=seed)(p["probe_size"], g_probe)
     probe_z = torch.randn(p["probe_size"], 2, generator=g_probe)
     clips = [float(c) for c in p["clips"]]

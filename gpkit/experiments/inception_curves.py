@@ -29,7 +29,7 @@ from gpkit.metrics import scores as scores_mod
 from gpkit.models.images import cifar_critic, cifar_generator
 from gpkit.params import check_choice, check_int, check_positive
 from gpkit.train import TrainConfig, Trainer
-from gpkit.utils import make_generator
+from gpkit.streams import stream, stream_seed
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "RUNS", "run", "summarise", "claims", "plot_curves", "plot_samples", "load"]
 
@@ -130,7 +130,7 @@ def run(
     x, _, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR DCGAN")
     score_kw["kid"] = False
     root, channels = score_kw["root"], x.shape[1]
-    real = scores_mod.reference_images(p["dataset"], "train", n=p["score_n"], seed=seed + 1, root=root, pad=p["pad"])
+    real = scores_mod.reference_images(p["dataset"], "train", n=p["score_n"], seed=stream_seed(seed, "reference"), root=root, pad=p["pad"])
     real_scores = scores_mod.image_scores(real, seed=seed, **score_kw)
     name = real_scores["score_name"]
     r.note(f"Data: {p['dataset']} from {root}, {len(x):,} training images, {channels} channel(s), "
@@ -151,7 +151,7 @@ def run(
     def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
         return x[torch.randint(0, len(x), (n,), generator=rng, device=r.device)]
 
-    z_fixed = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
+    z_fixed = torch.randn(p["samples"], 128, generator=stream(seed, "sample_grid"))
     rows, finals = [], {}
     for name_run in p["runs"]:
         torch.manual_seed(seed)

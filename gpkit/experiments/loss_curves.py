@@ -22,6 +22,7 @@ from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator, resnet_critic, resnet_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import Trainer
+from gpkit.streams import stream, stream_seed
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "summarise", "claims", "sliced_w", "smooth", "plot_loss_curves",
@@ -97,12 +98,12 @@ class _Quality(RecordingCallback):
         self.records: list[dict[str, float]] = []
 
     def __call__(self, trainer: Trainer, iteration: int) -> None:
-        rng = make_generator(self.seed + 104_729 * (iteration + 1), trainer.device)
+        rng = stream(self.seed, "quality_probe", iteration, trainer.device)
         z = torch.randn(len(self.real), trainer.generator.latent_dim, generator=rng, device=trainer.device)
         with torch.no_grad():
             fake = torch.cat([trainer.generator(c) for c in z.split(500)])
         self.records.append({"iteration": iteration,
-                             "sliced_w": sliced_w(fake, self.real, self.projections, self.seed + iteration)})
+                             "sliced_w": sliced_w(fake, self.real, self.projections, stream_seed(self.seed, "probe_step", iteration))})
 
 
 def _models(p: dict[str, Any], method: str) -> tuple[torch.nn.Module, torch.nn.Module, tuple[float, float]]:
@@ -159,7 +160,7 @@ def run(
     def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
         return train_x[torch.randint(0, len(train_x), (n,), generator=rng, device=r.device)]
 
-    z_fixed = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
+    z_fixed = torch.randn(p["samples"], 128, generator=stream(seed, "sample_grid"))
     curves, quality, grids = [], [], {}
     for method in p["methods"]:
         torch.manual_seed(seed)

@@ -53,7 +53,7 @@ from gpkit.models.toy import toy_critic
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.penalties import interpolate
 from gpkit.train import CHECKPOINT, METRICS, Trainer
-from gpkit.utils import make_generator
+from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "METHOD_LABELS", "TOLERANCE", "MARGIN", "run", "claims",
            "claim_value", "load", "plot_value_surfaces", "plot_w1", "plot_mnist"]
@@ -155,7 +155,7 @@ class _WProbe(RecordingCallback):
 
 def _held_out(ds: str, index: int, p: dict[str, Any], seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Held-out real samples and fixed-generator samples (real + N(0, noise_std^2 I)), on the CPU."""
-    rng = make_generator(seed + 1000 + index)
+    rng = stream(seed, "toy_eval", index)
     sampler = ToySampler(ds, seed=seed)
     real = sampler(p["n_eval"], rng).cpu()
     noise = torch.randn(p["n_eval"], 2, generator=rng)
@@ -171,7 +171,7 @@ def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool) -> 
         oc = optimal_critic(real, fake)
         arrays[f"{ds}/real"], arrays[f"{ds}/fake"] = real.numpy(), fake.numpy()
         arrays[f"{ds}/optimal"] = oc(grid).reshape(len(ys), len(xs))
-        x_hat = interpolate(real, fake, make_generator(seed + 3000 + index))
+        x_hat = interpolate(real, fake, stream(seed, "toy_interpolates", index))
         for method in METHODS:
             torch.manual_seed(seed)
             critic = toy_critic(width=p["toy_width"], hidden=p["toy_hidden"])
@@ -207,7 +207,7 @@ def _mnist(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool, d
 
     x, _, score_kw = scored_image_setup(p, data_root, None, r.device, "the MNIST DCGAN", resolution=28)
     score_kw["kid"] = False
-    pick = torch.randperm(len(x), generator=make_generator(seed + 77))[: p["score_n"]]
+    pick = torch.randperm(len(x), generator=stream(seed, "score_subset"))[: p["score_n"]]
     real_scores = scores_mod.image_scores(x[pick.to(x.device)].cpu(), seed=seed, **score_kw)
     x = x.float().div_(255.0)
     r.note(f"MNIST: {len(x):,} training digits of {p['dataset']} from {score_kw['root']}; quality = classifier "
@@ -218,7 +218,7 @@ def _mnist(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool, d
     def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
         return x[torch.randint(0, len(x), (n,), generator=rng, device=x.device)]
 
-    z = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
+    z = torch.randn(p["samples"], 128, generator=stream(seed, "sample_grid"))
     arrays = {"real_grid": make_grid(x[: p["samples"]].cpu(), nrow=8, padding=2, pad_value=1.0).numpy()}
     rows = [{"method": "real", "score": real_scores["is_mean"], "score_std": real_scores["is_std"],
              "fid": real_scores["fid"], "quality": 1.0, "seconds": 0.0, "diverged": False}]

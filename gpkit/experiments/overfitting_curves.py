@@ -23,6 +23,7 @@ from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import Trainer
+from gpkit.streams import stream
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "claims", "split_data", "plot_overfitting", "plot_samples", "load"]
@@ -148,7 +149,7 @@ def run(
     def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
         return train_dev[torch.randint(0, len(train_dev), (n,), generator=rng, device=r.device)]
 
-    z_fixed = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
+    z_fixed = torch.randn(p["samples"], 128, generator=stream(seed, "sample_grid"))
     rows, curves, finals = [], [], {}
     for method in p["methods"]:
         torch.manual_seed(seed)

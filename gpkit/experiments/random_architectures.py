@@ -27,7 +27,7 @@ from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_dat
 from gpkit.models.random_arch import DCGAN_SPEC, ArchSpec, build, sample_architectures
 from gpkit.params import check_choice, check_int, check_positive
 
-from gpkit.utils import make_generator
+from gpkit.streams import stream
 
 if TYPE_CHECKING:
     from gpkit.train import TrainConfig
@@ -216,7 +216,7 @@ def run(
         def sampler(n: int, rng: torch.Generator) -> torch.Tensor:
             return x[torch.randint(0, len(x), (n,), generator=rng, device=r.device)]
 
-        z = torch.randn(p["samples"], 128, generator=make_generator(seed + 4242))
+        z = torch.randn(p["samples"], 128, generator=stream(seed, "sample_grid"))
         rows = []
         for a in _select(architectures, len(specs)):
             spec = DCGAN_SPEC if a == "dcgan" else specs[a]

@@ -35,7 +35,7 @@ from gpkit.metrics.probes import critic_values, grid_points, input_gradient_norm
 from gpkit.models.toy import toy_critic
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer
-from gpkit.utils import make_generator
+from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "claims", "plot_value_surfaces", "plot_diagnostics", "load"]
 
@@ -180,7 +180,7 @@ def run(
     rows, curves = [], []
     for d_index, ds in enumerate(p["datasets"]):
         sampler = ToySampler(ds, seed=seed, device=r.device)
-        g_eval = make_generator(seed + 1000 + d_index)
+        g_eval = stream(seed, "toy_eval", d_index)
         eval_sampler = sampler if r.device.type == "cpu" else ToySampler(ds, seed=seed)
         real = eval_sampler(p["n_eval"], g_eval).cpu()
         fake = eval_sampler(p["n_eval"], g_eval).cpu() + p["noise_std"] * torch.randn(p["n_eval"], 2, generator=g_eval)
@@ -202,7 +202,7 @@ def run(
             values = critic_values(critic, eval_pts)
             w_est = float(values[: len(real)].mean() - values[len(real):].mean())
             norms = input_gradient_norms(critic, fake)
-            cos = _direction_agreement(critic, oc, make_generator(seed + 2000 + d_index))
+            cos = _direction_agreement(critic, oc, stream(seed, "toy_direction", d_index))
             rows.append({
                 "dataset": ds, "method": method, "steps": result.iterations, "train_seconds": round(result.seconds, 2),
                 "w_estimate": w_est, "exact_w1": oc.w1, "w_ratio": w_est / oc.w1,

@@ -66,7 +66,7 @@ from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run, 
 from gpkit.models.toy import MLP, toy_critic, toy_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer, every
-from gpkit.utils import make_generator
+from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "FIG2_METHODS", "run", "analytic_em", "analytic_js", "js_estimate",
            "mode_stats", "fig1_claim", "fig2_claim", "fig3_claim", "plot_parallel_lines", "plot_mixture",
@@ -299,7 +299,7 @@ def _figure1(r: Run, p: dict[str, Any], seed: int, progress: bool) -> list[dict[
     rows = []
     for i, theta in enumerate(p["fig1_thetas"]):
         line = ParallelLine(theta)
-        g_eval = make_generator(seed + 100 + i, dev)
+        g_eval = stream(seed, "wgan_fig1_eval", i, dev)
         real_eval = real_sampler(p["fig1_n_eval"], g_eval)
         with torch.no_grad():
             fake_eval = line.to(dev)(torch.randn(p["fig1_n_eval"], 1, generator=g_eval, device=dev))
@@ -345,7 +345,7 @@ def _figure2(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool)
             gen = toy_generator(width=p["fig2_width"], hidden=p["fig2_hidden"])
             critic = toy_critic(width=p["fig2_width"], hidden=p["fig2_hidden"])
             frames: dict[int, np.ndarray] = {}
-            z_snap = torch.randn(512, gen.latent_dim, generator=make_generator(run_seed + 7, dev), device=dev)
+            z_snap = torch.randn(512, gen.latent_dim, generator=stream(run_seed, "wgan_fig2_snapshots", device=dev), device=dev)
 
             def snap(trainer: Trainer, iteration: int, z: torch.Tensor = z_snap, frames: dict = frames) -> None:
                 with torch.no_grad():
@@ -360,7 +360,7 @@ def _figure2(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool)
             if s == 0 and result.iterations not in frames:  # e.g. a resumed run that had already finished
                 snap(trainer, result.iterations)
             with torch.no_grad():
-                z = torch.randn(p["fig2_n_eval"], gen.latent_dim, generator=make_generator(run_seed + 1000, dev),
+                z = torch.randn(p["fig2_n_eval"], gen.latent_dim, generator=stream(run_seed, "wgan_fig2_eval", device=dev),
                                 device=dev)
                 samples = gen(z).cpu().numpy()
             stats = mode_stats(samples, mode_centers, std)
@@ -385,7 +385,7 @@ def _figure3(r: Run, p: dict[str, Any], seed: int, progress: bool) -> dict[str, 
     pad = 0.25 * (hi - lo)
     xs = torch.linspace(lo - pad, hi + pad, 801, device=dev).unsqueeze(1)
     in_span = ((xs[:, 0] >= lo) & (xs[:, 0] <= hi)).cpu().numpy()
-    g_eval = make_generator(seed + 300, dev)
+    g_eval = stream(seed, "wgan_fig3_eval", device=dev)
     fake_eval = mu_f + sd * torch.randn(p["fig3_n_eval"], 1, generator=g_eval, device=dev)
     out: dict[str, Any] = {"x": xs[:, 0].cpu().numpy(), "in_span": in_span, "real_mean": mu_r, "fake_mean": mu_f,
                            "std": sd, "span": (lo, hi), "fake_eval": fake_eval[:, 0].cpu().numpy()}
