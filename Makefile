@@ -11,7 +11,7 @@ ONLY    ?=
 JOBS    ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup reproduce report test bench lab data clean
+.PHONY: help setup reproduce report test bench lab data browser clean
 
 help:
 	@echo "make reproduce   run every notebook at PROFILE=$(PROFILE) into runs/, copy figures/, build report/index.html"
@@ -20,6 +20,7 @@ help:
 	@echo "make report      rebuild report/index.html from the latest runs"
 	@echo "make bench       run benchmarks/ (ratios side by side), write benchmarks/results.json (ONLY_BENCH=a,b)"
 	@echo "make data        fetch the datasets this machine can reach into data/ and list what is missing"
+	@echo "make browser     install Debian's chromium (as root) for the report's browser test"
 	@echo "make lab         open the notebooks in JupyterLab"
 	@echo "make setup       only create .venv and install gpkit"
 	@echo "make clean       remove runs/ and report/"
@@ -38,8 +39,18 @@ reproduce: $(STAMP) data
 report: $(STAMP)
 	$(BIN)/gpkit report --profile $(PROFILE)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The report's browser test needs Chromium: Debian's package, installed here (never by library code) when it is
+# missing and we are root; otherwise that test is skipped with the reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    { echo "[gpkit] installing Debian's chromium for the report's browser test"; \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	      { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	        --no-install-recommends chromium >/dev/null 2>&1; } || echo "[gpkit] chromium not installed"; }; } || true
 
 bench: $(STAMP)
 	$(BIN)/gpkit bench $(if $(ONLY_BENCH),--only $(ONLY_BENCH))

@@ -8,14 +8,14 @@ rows of the claims table.
 
 Needs the ``playwright`` Python package (the ``dev`` extra) and a Chromium binary:
 Debian's ``chromium`` package, found on ``PATH`` or at ``$GPKIT_CHROMIUM``;
-:func:`find_chromium` can install it with ``apt-get`` when running as root.
+:func:`find_chromium` never installs anything: ``make test`` (the Makefile's ``browser`` target) installs Debian's
+``chromium`` when it is missing and the user is root.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,21 +54,9 @@ class PageCheck:
                 + [f"image did not decode: {s}" for s in self.broken_images])
 
 
-def _apt_install(package: str) -> None:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", package]
-    if subprocess.run(cmd, env=env, capture_output=True, timeout=1200).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
-        if done.returncode != 0:
-            raise BrowserUnavailable(f"apt-get install {package} failed: {done.stderr.strip()[-500:]}")
-
-
-def find_chromium(install: bool = False) -> str:
-    """Path of a Chromium executable; with ``install=True`` installs Debian's ``chromium`` when missing.
-
-    Raises :class:`BrowserUnavailable` saying how to get one otherwise.
-    """
+def find_chromium() -> str:
+    """Path of a Chromium executable (``$GPKIT_CHROMIUM``, else the first of chromium, chromium-browser,
+    google-chrome on ``PATH``). Raises :class:`BrowserUnavailable` saying how to get one otherwise."""
     explicit = os.environ.get("GPKIT_CHROMIUM")
     if explicit:
         if Path(explicit).is_file():
@@ -78,13 +66,8 @@ def find_chromium(install: bool = False) -> str:
         found = shutil.which(name)
         if found:
             return found
-    if install:
-        if shutil.which("apt-get") is None or os.geteuid() != 0:
-            raise BrowserUnavailable("Chromium is missing and cannot be installed here (needs root and apt-get): "
-                                     "install Debian's `chromium` package or set GPKIT_CHROMIUM")
-        _apt_install("chromium")
-        return find_chromium(install=False)
-    raise BrowserUnavailable("no Chromium found: `sudo apt-get install chromium` (Debian) or set GPKIT_CHROMIUM")
+    raise BrowserUnavailable("no Chromium found: `make browser` (as root: Debian's chromium), "
+                             "`sudo apt-get install chromium` or set GPKIT_CHROMIUM")
 
 
 _IMAGES_JS = """() => Array.from(document.images).map(img => [img.getAttribute('src') || '', img.complete,

@@ -14,7 +14,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 def _fake_mnist(root, n_train: int = 400, n_test: int = 100) -> None:
     """A tiny MNIST in torchvision's raw layout (idx files): 400 train and 100 test 'digits' (a bar whose position
     is the label), so that notebooks needing MNIST run their full path without the real data."""
-    from gpkit.data.fetch import write_idx
+    from gpkit.data.layout import write_idx
 
     rng = np.random.default_rng(0)
     for split, n in (("train", n_train), ("t10k", n_test)):

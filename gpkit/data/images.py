@@ -12,8 +12,9 @@ Files are read from ``root`` in torchvision's layouts with torchvision's own cla
 no per-image PIL round trip; CIFAR-10 passes torchvision's MD5 check of every batch) and
 ``LSUN`` (lmdb of JPEGs, iterated image by image; the ``lmdb`` package, a gpkit dependency). ImageNet 32x32
 has no torchvision class: its official pickle batches are read here (see
-:func:`read_imagenet32_batch`). A dataset missing from ``root`` is fetched or converted first
-when possible (:func:`gpkit.data.fetch.ensure`), else ``FileNotFoundError`` says how to get it.
+:func:`read_imagenet32_batch`). Datasets are fetched or converted into ``root`` by ``make data``
+(:mod:`gpkit.data.sources`); loading never downloads or installs anything: a missing dataset
+raises ``FileNotFoundError`` saying where its files go and how to get them (:func:`gpkit.data.layout.require`).
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gpkit.data.fetch import (
+from gpkit.data.layout import (
     DATASETS,
     IMAGENET32_FILES,
     LSUN_DBS,
     CorruptFileError,
     dataset_dir,
-    ensure,
+    require,
     idx_shape,
     is_offline_mnist,
 )
@@ -151,7 +152,7 @@ def read_imagenet32_batch(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     The file is a pickled dict with ``data`` (n, 3072) uint8, each row the R, G and B planes
     of a 32x32 image in turn (CHW order), and ``labels`` (n,) in 1..1000; train batches also
     carry ``mean``. torchvision has no class for this format, so it is read here.
-    Raises :class:`~gpkit.data.fetch.CorruptFileError` naming the file if it is not that.
+    Raises :class:`~gpkit.data.layout.CorruptFileError` naming the file if it is not that.
     """
     path = Path(path)
     try:
@@ -264,7 +265,7 @@ def load(
     """Load image dataset ``name`` as one float32 tensor ``(N, C, H, W)`` on ``device``.
 
     - ``name``: one of :data:`DATASETS`. C is 1 for ``mnist``/``fashion_mnist``, else 3.
-    - ``root``: the data folder (torchvision layouts, see :mod:`gpkit.data.fetch`); a relative
+    - ``root``: the data folder (torchvision layouts, see :mod:`gpkit.data.layout`); a relative
       path is taken relative to the current working directory.
     - ``split``: "train" or "test"; ``lsun_bedroom`` and ``imagenet32`` have "train" and "val"
       ("test" is taken as "val").
@@ -286,7 +287,7 @@ def load(
     3.9 GB of uint8 while reading plus 15.7 GB as float32, so use ``subset``).
     Raises ``ValueError`` naming the parameter for bad arguments, ``FileNotFoundError`` with
     instructions when the data cannot be found or fetched, and
-    :class:`~gpkit.data.fetch.CorruptFileError` (a ``ValueError``) naming an unreadable file.
+    :class:`~gpkit.data.layout.CorruptFileError` (a ``ValueError``) naming an unreadable file.
     """
     check_choice("name", name, DATASETS)
     split = _check_split(name, split)
@@ -299,7 +300,7 @@ def load(
     dev = resolve_device(device)
     root = Path(root)
 
-    ensure(name, root, split)
+    require(name, root, split)
     if name == "lsun_bedroom":
         x, labels = _load_lsun(root, split, size, subset, seed, progress)
         x = x.to(dev)

@@ -7,7 +7,7 @@ Corpora (``CORPORA``):
   news.en-000NN-of-00100`` (NN = 01..99, as the reference reads them). Not downloadable here: absent files raise a
   ``FileNotFoundError`` saying where they come from.
 - ``fortunes``: an English stand-in available offline, the fortune cookie files of Debian's ``fortunes`` package.
-  :func:`ensure_fortunes` turns them into ``<root>/fortunes/sentences.txt``: every fortune's text with its
+  :func:`gpkit.data.sources.prepare_fortunes` (``make data``) turns them into ``<root>/fortunes/sentences.txt``: every fortune's text with its
   whitespace collapsed, split into sentences, one per line (the benchmark's shape: one sentence per line), from
   the installed package (``/usr/share/games/fortunes``) or ``apt-get download``.
 
@@ -23,7 +23,6 @@ import collections
 import itertools
 import random
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +31,8 @@ import torch
 
 from gpkit.params import check_choice, check_int
 
-__all__ = ["CORPORA", "PAD", "UNK", "Vocabulary", "billion_word_files", "ensure_fortunes", "fortune_sentences",
-           "load_lines", "pad_lines", "corpus_status"]
+__all__ = ["CORPORA", "PAD", "UNK", "Vocabulary", "billion_word_files", "fortunes_file", "fortune_sentences",
+           "load_lines", "pad_lines"]
 
 CORPORA = ("billion_word", "fortunes")
 PAD = "`"
@@ -137,49 +136,16 @@ def _fortune_files(folder: Path) -> list[Path]:
                   and p.name not in FORTUNES_SKIP)
 
 
-def ensure_fortunes(root: str | Path = "data") -> Path:
-    """``<root>/fortunes/sentences.txt``, made from Debian's ``fortunes`` package (installed, or fetched with
-    ``apt-get download`` and unpacked with ``dpkg-deb -x``) when missing. ``FileNotFoundError`` when neither works."""
-    from gpkit.data.fetch import _apt_get_download
-    from gpkit.utils import atomic_write_text
-
-    dest = Path(root) / "fortunes" / "sentences.txt"
-    if dest.is_file() and dest.stat().st_size > 0:
-        return dest
-    folders = [d for d in FORTUNES_DIRS if d.is_dir() and _fortune_files(d)]
-    with tempfile.TemporaryDirectory(prefix="gpkit-fortunes-") as tmp:
-        source = f"installed {FORTUNES_PACKAGE}"
-        if not folders:
-            unpacked, info = _apt_get_download(FORTUNES_PACKAGE, Path(tmp))
-            folder = unpacked / "usr/share/games/fortunes" if unpacked is not None else None
-            if folder is None or not folder.is_dir():
-                raise FileNotFoundError(
-                    f"The offline corpus needs Debian's {FORTUNES_PACKAGE} package: `apt-get install "
-                    f"{FORTUNES_PACKAGE}` (or `make data`, which fetches it with apt-get download). Tried: {info}"
-                )
-            folders, source = [folder], f"Debian {FORTUNES_PACKAGE} {info} (apt-get download)"
-        lines = []
-        for folder in folders:
-            for path in _fortune_files(folder):
-                lines.extend(fortune_sentences(path.read_text(encoding="utf-8", errors="replace")))
-        if not lines:
-            raise FileNotFoundError(f"no fortune text found in {', '.join(map(str, folders))}")
-        atomic_write_text(dest, "\n".join(lines) + "\n")
-        atomic_write_text(dest.parent / "SOURCE.txt", f"{len(lines):,} sentences from {source}\n")
-    return dest
-
-
-def corpus_status(name: str, root: str | Path = "data") -> str:
-    """One line for ``make data``: where the corpus is, or how to get it (fetches ``fortunes`` when missing)."""
-    check_choice("corpus", name, CORPORA)
-    try:
-        if name == "fortunes":
-            path = ensure_fortunes(root)
-            n = sum(1 for _ in path.open(encoding="utf-8"))
-            return f"present ({n:,} sentences in {path})"
-        return f"present ({len(billion_word_files(root))} of 99 training files)"
-    except FileNotFoundError as err:
-        return f"missing: {err}"
+def fortunes_file(root: str | Path = "data") -> Path:
+    """``<root>/fortunes/sentences.txt``, the offline corpus ``make data`` prepares from Debian's ``fortunes``
+    package (:func:`gpkit.data.sources.prepare_fortunes`); ``FileNotFoundError`` saying so when it is missing."""
+    path = Path(root) / "fortunes" / "sentences.txt"
+    if not (path.is_file() and path.stat().st_size > 0):
+        raise FileNotFoundError(
+            f"{path} not found: the offline corpus is made from Debian's {FORTUNES_PACKAGE} package by `make data` "
+            f"(python -m gpkit.data.fetch fortunes), which installs nothing (apt-get download + dpkg-deb -x)"
+        )
+    return path
 
 
 def _nonempty_lines(files: Iterable[Path]) -> Iterator[str]:
@@ -203,7 +169,7 @@ def load_lines(
     check_choice("corpus", corpus, CORPORA)
     if max_lines is not None:
         max_lines = check_int("max_lines", max_lines, minimum=1)
-    files = [ensure_fortunes(root)] if corpus == "fortunes" else billion_word_files(root)
+    files = [fortunes_file(root)] if corpus == "fortunes" else billion_word_files(root)
     raw = list(itertools.islice(_nonempty_lines(files), max_lines))
     lines = pad_lines(raw, seq_len)
     random.Random(seed).shuffle(lines)
