@@ -1,6 +1,6 @@
 """Vectorised many-seed training (the Many Paths study) against a Python loop over seeds.
 
-:class:`gpkit.synthetic.ManifoldGANs` trains S models as stacked parameters; the loop trains the same
+:class:`gpkit.vectorised.ManifoldGANs` trains S models as stacked parameters; the loop trains the same
 S models one :class:`ManifoldGANs` of one seed at a time (tested to give the same numbers). One unit
 is one generator iteration (5 discriminator steps) of all S models, at the quick profile's sizes
 (d = 10, batch 32, 32 hidden units). Target: at least 20x for 256 seeds.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gpkit.bench import BenchContext, BenchResult, compare, ratio_result
 from gpkit.experiments.many_paths import PROFILES
-from gpkit.synthetic import ManifoldGANs
+from gpkit.vectorised import ManifoldGANs
 
 
 def bench_many_seeds(ctx: BenchContext) -> list[BenchResult]:

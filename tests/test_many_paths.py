@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gpkit.experiments import many_paths as mp
-from gpkit.synthetic import OBJECTIVES, ManifoldGANs, counter_normal, counter_uniform, parameter_errors
+from gpkit.vectorised import OBJECTIVES, ManifoldGANs, counter_normal, counter_uniform, parameter_errors
 
 
 # ------------------------------------------------------------------------------------------ random numbers

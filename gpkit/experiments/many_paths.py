@@ -1,10 +1,10 @@
 """Many Paths to Equilibrium, synthetic experiments I and II and the hyperparameter study (notebook ``11``).
 
 Data on a line in ``d`` dimensions, a generator of the same form (Experiment I) or an over-complete one with an
-``l``-dimensional latent (Experiment II), a one-hidden-layer ReLU discriminator (:mod:`gpkit.synthetic`). Five
+``l``-dimensional latent (Experiment II), a one-hidden-layer ReLU discriminator (:mod:`gpkit.vectorised`). Five
 objectives: NS-GAN, GAN-GP, DRAGAN-NS, WGAN-GP and WGAN with weight clipping. Two sweeps, as Figures 5 and 6 of
 the paper: the learning rate at a fixed dimension, and the dimension at a fixed learning rate, each setting over
-many seeds. Every ``(experiment, objective, dimension)`` is one :class:`gpkit.synthetic.ManifoldGANs` holding all
+many seeds. Every ``(experiment, objective, dimension)`` is one :class:`gpkit.vectorised.ManifoldGANs` holding all
 of its ``(learning rate, seed)`` models, so a setting's seeds train in one vectorised step.
 
 Fit: the relative squared error of the Gaussian parameters, ``(||mu_r - mu_g||^2 + ||Sigma_r - Sigma_g||_F^2) /
@@ -34,7 +34,7 @@ import torch
 
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run
 from gpkit.params import check_choice, check_int, check_positive, check_range
-from gpkit.synthetic import OBJECTIVES, ManifoldGANs
+from gpkit.vectorised import OBJECTIVES, ManifoldGANs
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "OBJECTIVES", "EXPERIMENTS", "run", "settings", "train_group", "failure_rates",
            "claims", "plot_curves", "plot_sensitivity", "plot_manifold", "load"]

@@ -63,7 +63,10 @@ from tqdm import tqdm  # text bars: widget bars leave "model not found" errors i
 from gpkit import methods
 from gpkit.data.toy import NOISE, SCALE, ToySampler, centers
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run, wgan_config
-from gpkit.models.toy import MLP, toy_critic, toy_generator
+from gpkit.metrics.estimators import (COVER_FRACTION, HQ_STDS, LOG2, MIN_MODE_SHARE, analytic_em, analytic_js,
+                                      js_estimate, mode_stats)
+from gpkit.metrics.estimators import r2 as _r2
+from gpkit.models.toy import MLP, Gaussian1d, ParallelLine, toy_critic, toy_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import TrainConfig, Trainer, every
 from gpkit.streams import stream
@@ -76,17 +79,10 @@ NOTEBOOK = "10_wgan_paper"
 FIG2_METHODS = ("gan", "wgan", "wgan-gp")
 METHOD_LABELS = {"gan": "standard GAN", "wgan": "WGAN (clipping)", "wgan-gp": "WGAN-GP"}
 METHOD_COLORS = {"gan": "#7570b3", "wgan": "#d95f02", "wgan-gp": "#1b9e77"}
-LOG2 = math.log(2.0)
 
 #: Figure 1: ``min(em_score, js_step)`` must exceed this.
 FIG1_THRESHOLD = 0.8
 FIG1_MARGIN = 0.05
-#: Figure 2: a sample is high quality within HQ_STDS noise standard deviations of its nearest center.
-HQ_STDS = 3.0
-#: Figure 2: a mode is covered when at least MIN_MODE_SHARE of all samples lie within COVER_FRACTION times the
-#: distance between neighbouring centers (0.27 in normalised units for the 8 Gaussians) of it; a fair share is 1/8.
-MIN_MODE_SHARE = 0.025
-COVER_FRACTION = 0.25
 #: Figure 2: WGAN variants must cover at least this many modes on average, and MIN_MODE_GAIN more than the GAN.
 MIN_WGAN_MODES = 7.5
 MIN_MODE_GAIN = 0.5
@@ -128,60 +124,6 @@ PROFILES: dict[str, dict[str, Any]] = {
               "fig2_snapshots": 5, "fig2_n_eval": 10_000, "fig3_width": 512, "fig3_hidden": 3, "fig3_steps": 20_000,
               "fig3_batch_size": 64, "fig3_clip_lr": 5e-5, "fig3_n_eval": 10_000, "checkpoint_every": 10_000},
 }
-
-
-# ----------------------------------------------------------------------------- analytic values and metrics
-def analytic_em(theta: Any) -> np.ndarray:
-    """``W(P_0, P_theta) = |theta|`` for the parallel lines (elementwise)."""
-    return np.abs(np.asarray(theta, dtype=np.float64))
-
-
-def analytic_js(theta: Any) -> np.ndarray:
-    """``JS(P_0, P_theta)``: ``log 2`` for ``theta != 0`` (disjoint supports), ``0`` at ``theta = 0``."""
-    t = np.asarray(theta, dtype=np.float64)
-    return np.where(t == 0.0, 0.0, LOG2)
-
-
-def js_estimate(d_real: Any, d_fake: Any) -> float:
-    """The GAN's JS estimate from discriminator logits: ``log 2 + (E log D(real) + E log(1 - D(fake))) / 2``."""
-    r = torch.as_tensor(np.asarray(d_real), dtype=torch.float64)
-    f = torch.as_tensor(np.asarray(d_fake), dtype=torch.float64)
-    return float(LOG2 + 0.5 * (torch.nn.functional.logsigmoid(r).mean() + torch.nn.functional.logsigmoid(-f).mean()))
-
-
-def mode_stats(samples: Any, mode_centers: Any, std: float, hq_stds: float = HQ_STDS,
-               min_share: float = MIN_MODE_SHARE, cover_fraction: float = COVER_FRACTION) -> dict[str, Any]:
-    """Mode coverage and sample quality of 2-D ``samples (n, 2)`` against ``mode_centers (k, 2)``.
-
-    Each sample goes to its nearest center. It is *high quality* when within ``hq_stds * std`` of it, and *near*
-    the mode when within ``cover_fraction`` times the smallest distance between two centers. Returns
-    ``modes_covered`` (centers with at least ``min_share`` of all samples near them), ``hq_fraction`` (fraction of
-    high-quality samples), ``shares`` (per center, the fraction of all samples near it) and ``hq_shares`` (per
-    center, the fraction of all samples that are high-quality samples of it).
-    """
-    x = np.asarray(samples, dtype=np.float64)
-    c = np.asarray(mode_centers, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != c.shape[1] or len(x) == 0:
-        raise ValueError(f"samples must be a non-empty (n, {c.shape[1]}) array, got shape {x.shape}")
-    spacing = np.linalg.norm(c[:, None] - c[None], axis=2)
-    spacing = spacing[~np.eye(len(c), dtype=bool)].min() if len(c) > 1 else np.inf
-    dist = np.linalg.norm(x[:, None, :] - c[None, :, :], axis=2)
-    nearest = dist.argmin(1)
-    d = dist[np.arange(len(x)), nearest]
-    hq = d <= hq_stds * std
-    near = d <= cover_fraction * spacing
-    shares = np.bincount(nearest[near], minlength=len(c)) / len(x)
-    hq_shares = np.bincount(nearest[hq], minlength=len(c)) / len(x)
-    return {"modes_covered": int((shares >= min_share).sum()), "hq_fraction": float(hq.mean()),
-            "shares": shares.tolist(), "hq_shares": hq_shares.tolist()}
-
-
-def _r2(x: np.ndarray, y: np.ndarray) -> float:
-    """R^2 of the least-squares line through ``(x, y)``."""
-    a, b = np.polyfit(x, y, 1)
-    ss_res = float(((y - (a * x + b)) ** 2).sum())
-    ss_tot = float(((y - y.mean()) ** 2).sum())
-    return 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
 
 
 # ----------------------------------------------------------------------------- claims
@@ -237,35 +179,6 @@ def fig3_claim(saturation: float, linearity: float) -> Claim:
         value=value, op=">", threshold=FIG3_THRESHOLD, margin=FIG3_MARGIN,
         details={"saturation": vals[0], "linearity": vals[1]},
     )
-
-
-# ----------------------------------------------------------------------------- fixed "generators"
-class ParallelLine(nn.Module):
-    """The paper's ``g_theta(z) = (theta, u(z))``; ``u`` is the normal CDF: ``u(z) ~ U[0, 1]`` for ``z ~ N(0, 1)``."""
-
-    latent_dim = 1
-
-    def __init__(self, theta: float) -> None:
-        super().__init__()
-        self.theta = nn.Parameter(torch.tensor(float(theta)))
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        u = 0.5 * (1.0 + torch.erf(z[:, :1] / math.sqrt(2.0)))
-        return torch.cat((self.theta.expand_as(u), u), dim=1)
-
-
-class Gaussian1d(nn.Module):
-    """``g(z) = mean + std * z``: a fixed 1-D Gaussian as a generator module, shape ``(B, 1)``."""
-
-    latent_dim = 1
-
-    def __init__(self, mean: float, std: float) -> None:
-        super().__init__()
-        self.mean = nn.Parameter(torch.tensor(float(mean)))
-        self.register_buffer("std", torch.tensor(float(std)))
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.mean + self.std * z[:, :1]
 
 
 def _fit(critic: nn.Module, fake: nn.Module, real_sampler: Any, cfg: TrainConfig, device: torch.device,

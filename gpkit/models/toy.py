@@ -16,7 +16,7 @@ from torch import nn
 from gpkit.models.activations import LeakyReLU, ReLU
 from gpkit.params import check_choice, check_int
 
-__all__ = ["ACTIVATIONS", "MLP", "toy_critic", "toy_generator", "uniform_init_"]
+__all__ = ["ACTIVATIONS", "MLP", "toy_critic", "toy_generator", "uniform_init_", "ParallelLine", "Gaussian1d"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "softplus")
 
@@ -102,3 +102,32 @@ def toy_critic(width: int = 512, hidden: int = 3, activation: str = "relu") -> M
 def toy_generator(width: int = 512, hidden: int = 3, activation: str = "relu", latent_dim: int = 2) -> MLP:
     """Generator for 2-D points: noise ``(B, latent_dim) -> (B, 2)`` (the reference uses 2-D noise)."""
     return MLP(latent_dim, 2, width=width, hidden=hidden, activation=activation)
+
+
+# ----------------------------------------------------------------------------- fixed "generators"
+class ParallelLine(nn.Module):
+    """The paper's ``g_theta(z) = (theta, u(z))``; ``u`` is the normal CDF: ``u(z) ~ U[0, 1]`` for ``z ~ N(0, 1)``."""
+
+    latent_dim = 1
+
+    def __init__(self, theta: float) -> None:
+        super().__init__()
+        self.theta = nn.Parameter(torch.tensor(float(theta)))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        u = 0.5 * (1.0 + torch.erf(z[:, :1] / math.sqrt(2.0)))
+        return torch.cat((self.theta.expand_as(u), u), dim=1)
+
+
+class Gaussian1d(nn.Module):
+    """``g(z) = mean + std * z``: a fixed 1-D Gaussian as a generator module, shape ``(B, 1)``."""
+
+    latent_dim = 1
+
+    def __init__(self, mean: float, std: float) -> None:
+        super().__init__()
+        self.mean = nn.Parameter(torch.tensor(float(mean)))
+        self.register_buffer("std", torch.tensor(float(std)))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.mean + self.std * z[:, :1]

@@ -1,4 +1,10 @@
-"""Many small GANs trained at once: the Many Paths paper's 1-D manifold problems, vectorised over seeds.
+"""Algorithm 1 vectorised over models: S small GANs trained at once, one Python step updating all of them.
+
+This is WGAN-GP's Algorithm 1 (``n_critic`` discriminator steps, then one generator step; the penalty, clipping
+and optimizer of each objective), written for models that are too small to keep a core busy one at a time:
+every tensor carries a leading model axis and every step is a batched matrix product. It serves the Many Paths
+paper's 1-D manifold problems (:mod:`gpkit.experiments.many_paths`), where hundreds of seeds and learning rates
+are the experiment. For one model at a time, :class:`gpkit.train.Trainer` is the same algorithm.
 
 Experiment I (Fedus et al. 2018, Sec. 4.1): real data ``x = mu_r + z v_r`` with ``z ~ N(0, 1)`` and random
 ``mu_r, v_r in R^d`` (a Gaussian on a line in ``d`` dimensions); the generator has the same form,
@@ -7,7 +13,7 @@ Experiment I (Fedus et al. 2018, Sec. 4.1): real data ``x = mu_r + z v_r`` with 
 layer of ReLU units. Fit is measured by the squared errors of the Gaussian parameters,
 ``||mu_r - mu_g||^2`` and ``||Sigma_r - Sigma_g||_F^2`` (``Sigma_r = v_r v_r^T``, ``Sigma_g = W W^T``).
 
-:class:`ManifoldGANs` holds ``S`` independent models as stacked parameters (a leading model axis on every
+**The problem.** :class:`ManifoldGANs` holds ``S`` independent models as stacked parameters (a leading model axis on every
 tensor) and trains them together with batched matrix products: one Python step updates all ``S`` models.
 Each model has its own seed and its own learning rate. Its random numbers (true parameters, initial weights,
 noise of every step) come from a counter-based generator keyed by (seed, step, stream), so a model's numbers
