@@ -111,7 +111,8 @@ def test_a_live_run_holds_its_folder_and_a_stale_lock_does_not(tmp_path):
     (tmp_path / LOCK).write_text(json.dumps({"pid": 2 ** 22 + 12345, "host": socket.gethostname(),
                                              "started": "then", "notebook": "99_test", "token": "x"}))
     assert record.lock_holder(tmp_path) is None
-    _start(tmp_path, resume=True).finish()
+    with pytest.warns(UserWarning, match="no checkpoint"):
+        _start(tmp_path, resume=True).finish()
     # a lock held by another live process on this host is respected
     (tmp_path / LOCK).write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname(),
                                              "started": "now", "notebook": "99_test", "token": "y"}))
