@@ -299,7 +299,13 @@ def index_context(
     commit: str | None,
     bench: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The data the index template renders (see :func:`render_index` for the arguments)."""
+    """The data the index template renders.
+
+    ``runs`` are ``results.json`` dicts (with ``notebook`` and a current ``status``), ``pages`` maps a notebook
+    to its HTML page, ``notebooks`` are the stems that exist, ``data_files`` the copied ``results.json``/CSV
+    paths (relative to the report) per notebook; ``bench`` the document of ``benchmarks/results.json`` (see
+    :mod:`gpkit.bench`), shown as the speed table when given.
+    """
     rows = merge_claims(runs, notebooks)
     by_status: dict[str, int] = {}
     for res in runs:
@@ -323,28 +329,12 @@ def _environment():
     return env
 
 
-def render_index(
-    runs: Sequence[Mapping[str, Any]],
-    *,
-    profile: str,
-    pages: Mapping[str, str],
-    notebooks: Sequence[str],
-    data_files: Mapping[str, Sequence[str]],
-    built: str,
-    commit: str | None,
-    bench: Mapping[str, Any] | None = None,
-) -> str:
-    """The report's ``index.html``, from the template ``gpkit_report/index.html.j2``.
-
-    ``runs`` are ``results.json`` dicts (with ``notebook`` and a current ``status``), ``pages`` maps a notebook
-    to its HTML page, ``notebooks`` are the stems that exist, ``data_files`` the copied ``results.json``/CSV
-    paths (relative to the report) per notebook; ``bench`` the document of ``benchmarks/results.json`` (see
-    :mod:`gpkit.bench`), shown as the speed table when given.
-    """
+def render_index(runs: Sequence[Mapping[str, Any]], **kwargs: Any) -> str:
+    """The report's ``index.html``, from the template ``gpkit_report/index.html.j2`` and the context of
+    :func:`index_context` (same arguments)."""
     env = _environment()
     css = (_template_dir() / "gpkit_report" / "report.css").read_text()
-    context = index_context(runs, profile=profile, pages=pages, notebooks=notebooks, data_files=data_files,
-                            built=built, commit=commit, bench=bench)
+    context = index_context(runs, **kwargs)
     return env.get_template("index.html.j2").render(css=css, **context)
 
 

@@ -40,6 +40,19 @@ def _fake_fortunes(root) -> None:
     (root / "fortunes" / "sentences.txt").write_text("\n".join(lines) + "\n")
 
 
+def toy_notebook_file(path, parameters: str, body: str):
+    """Write a two-cell notebook to ``path``: a cell tagged ``parameters`` (the common ones, then ``parameters``)
+    and ``body``; for the sweep and lifecycle tests, which need a notebook that runs in a second."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('profile = "quick"\nseed = 0\ndevice = "auto"\nout_dir = None\n'
+                                       'progress = True\n' + parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    return path
+
+
 def _takes_parameter(notebook, name: str) -> bool:
     book = nbformat.read(notebook, as_version=4)
     cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))

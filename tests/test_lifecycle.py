@@ -19,6 +19,8 @@ from gpkit import record, report, sweep
 from gpkit.experiments import MODULES, module_for
 from gpkit.paths import LOCK
 
+from conftest import toy_notebook_file
+
 
 def _profile(fields=None):
     return {"smoke": dict(fields or {"iterations": 3})}
@@ -172,15 +174,7 @@ if x < 0:
 
 @pytest.fixture
 def toy_notebook(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('profile = "quick"\nseed = 0\ndevice = "auto"\nout_dir = None\n'
-                                       'progress = True\nx = 0')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(_BODY_FAILS_AFTER_A_RECORD)]
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    path = tmp_path / "toy_fail.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return toy_notebook_file(tmp_path / "toy_fail.ipynb", "x = 0", _BODY_FAILS_AFTER_A_RECORD)
 
 
 def test_a_failed_sweep_run_is_run_again_not_skipped(toy_notebook, tmp_path):

@@ -9,6 +9,8 @@ import pytest
 
 from gpkit import sweep
 
+from conftest import toy_notebook_file
+
 _BODY = '''
 import json, pathlib, time
 if fail:
@@ -23,15 +25,7 @@ out.mkdir(parents=True, exist_ok=True)
 @pytest.fixture
 def toy_notebook(tmp_path):
     """A notebook that writes a results.json, or fails when told to (papermill parameters cell included)."""
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('profile = "quick"\nseed = 0\ndevice = "auto"\nout_dir = None\n'
-                                       'progress = True\nx = 0\nfail = False')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(_BODY)]
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    path = tmp_path / "toy_sweep.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return toy_notebook_file(tmp_path / "toy_sweep.ipynb", "x = 0\nfail = False", _BODY)
 
 
 def test_grids_expand_and_load(tmp_path):
