@@ -48,6 +48,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from gpkit.methods import METHODS
 from gpkit.params import check_choice, check_int, check_positive
 
 __all__ = [
@@ -257,7 +258,8 @@ class ManifoldGANs:
             self.opt_d: _Optimizer = _TFRMSprop(self.d_params, self.lrs)
             self.opt_g: _Optimizer = _TFRMSprop(self.g_params, self.lrs)
         else:
-            betas = (0.5, 0.9) if objective == "wgan_gp" else (0.5, 0.999)
+            # the presets of gpkit.methods: WGAN-GP's betas for wgan_gp, DCGAN's for the non-saturating family
+            betas = METHODS["wgan-gp" if objective == "wgan_gp" else "dcgan"].betas
             self.opt_d, self.opt_g = _Adam(self.d_params, self.lrs, betas), _Adam(self.g_params, self.lrs, betas)
 
     # -------------------------------------------------------------- pieces
