@@ -141,7 +141,7 @@ def _card(fig: catalog.PaperFigure, res: Mapping[str, Any] | None, names: Sequen
             if "png" in files:
                 card["images"].append({"name": name, "png": files["png"], "pdf": files.get("pdf")})
         card["run"] = {"profile": res.get("profile"), "seed": res.get("seed"),
-                       "device": res.get("environment", {}).get("device"),
+                       "device": res.get("environment", {}).get("device"), "precision": res.get("precision", "fp32"),
                        "seconds": f"{res.get('duration_s') or 0:.0f}"}
     if not card["images"]:
         if res is not None:
@@ -244,13 +244,16 @@ def _provenance(runs: Sequence[Mapping[str, Any]], data_files: Mapping[str, Sequ
         status = _status(res)
         err = res.get("error") or {}
         facts = {"notebook": res["notebook"], "title": res.get("title", ""), "status": status,
-                 "profile": res.get("profile"), "seed": res.get("seed"), "started": res.get("started"),
+                 "profile": res.get("profile"), "seed": res.get("seed"),
+                 "precision": f"{res.get('precision', 'fp32')} (requested {res.get('precision_requested', 'fp32')})",
+                 "started": res.get("started"),
                  "finished": res.get("finished"), "duration (s)": res.get("duration_s"),
                  "sessions": len(res.get("sessions") or []), "output folder": res.get("out_dir")}
         out.append({
             "notebook": res["notebook"], "profile": res.get("profile"), "seed": res.get("seed"), "status": status,
             "status_label": RUN_FAILED if status == "failed" else RUN_UNFINISHED,
             "seconds": f"{res.get('duration_s') or 0:.0f}", "device": env.get("device"),
+            "precision": res.get("precision", "fp32"),
             "commit": str(env.get("git_commit") or "unknown"),
             "files": [(f, Path(f).name) for f in data_files.get(res["notebook"], ())],
             "error": f"{_error_line(res)}\n\n{err.get('traceback', '')}" if err else "",

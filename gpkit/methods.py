@@ -81,10 +81,13 @@ def settings(name: str, **overrides: Any) -> dict[str, Any]:
 
 def config(name: str, **overrides: Any) -> TrainConfig:
     """A :class:`gpkit.train.TrainConfig` of method ``name`` with ``overrides`` (``iterations``, ``batch_size``,
-    ``seed``, ..., or any preset field a profile sets, e.g. ``lr``)."""
+    ``seed``, ..., or any preset field a profile sets, e.g. ``lr``). Its ``precision`` is the current run's
+    (:func:`gpkit.precision.current`) unless given."""
+    from gpkit import precision
     from gpkit.train import TrainConfig
 
     fields = settings(name, **overrides)
+    fields.setdefault("precision", precision.current())  # the run's precision (gpkit.record.start_run sets it)
     if "betas" in fields:
         fields["betas"] = tuple(fields["betas"])
     return TrainConfig(**fields)

@@ -85,7 +85,7 @@ def papermill_parameters(notebook: str | Path, profile: str, parameters: Mapping
     the wrong type, and for a value the experiment's ``validate`` refuses.
     """
     from gpkit.experiments import MODULES, check_profile, profile_fields
-    from gpkit.params import check_int
+    from gpkit.params import check_choice, check_int
 
     path = Path(notebook)
     stem = path.stem
@@ -125,6 +125,14 @@ def papermill_parameters(notebook: str | Path, profile: str, parameters: Mapping
         overrides[name] = check_type(name, value, fields[name], field_where)
     if out.get("seed") is not None:
         check_int("seed", out["seed"], minimum=0)
+    if out.get("precision") is not None:
+        from gpkit.precision import PRECISIONS
+
+        check_choice("precision", out["precision"], PRECISIONS)
+    if out.get("device") is not None:
+        from gpkit.utils import resolve_device
+
+        resolve_device(out["device"])
     if overrides:
         if "overrides" not in declared:
             raise ValueError(f"{stem} declares no 'overrides' parameter; it takes only {sorted(declared)}")

@@ -61,17 +61,19 @@ def interpolate(
 
 
 def gradient_norms(critic: Critic, x: torch.Tensor, create_graph: bool = False) -> torch.Tensor:
-    """``||grad_x D(x)||_2`` per sample, over all non-batch dimensions; shape ``(B,)``.
+    """``||grad_x D(x)||_2`` per sample, over all non-batch dimensions; shape ``(B,)``, float32.
 
     With ``create_graph=True`` the norms stay differentiable with respect to the
     critic's parameters (double backward); gpkit's ReLU/LeakyReLU then leave their zero
     second derivative out of the graph (:mod:`gpkit.models.activations`: same numbers, less work).
+    The critic runs in the caller's precision (under a bfloat16 autocast, the forward pass and the double
+    backward run in bf16); ``x``, its gradient and the norm are float32.
     """
     x = x.detach().float().requires_grad_(True)
-    with torch.autocast(device_type=x.device.type, enabled=False), (penalty_graph() if create_graph else nullcontext()):
+    with penalty_graph() if create_graph else nullcontext():
         out = critic(x)
-        (grad,) = torch.autograd.grad(out.sum(), x, create_graph=create_graph)
-    return grad.flatten(1).norm(2, dim=1)
+        (grad,) = torch.autograd.grad(out.float().sum(), x, create_graph=create_graph)
+    return grad.float().flatten(1).norm(2, dim=1)
 
 
 def _penalty_from_norms(norms: torch.Tensor, lam: float, target: float, one_sided: bool) -> torch.Tensor:

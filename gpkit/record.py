@@ -23,6 +23,7 @@ a later notebook cell fails, or writes a failed record when the run never starte
       "schema": 2, "status": "running" | "finished" | "failed",
       "notebook": "01_toy_value_surfaces", "title": "...", "paper": "...", "figure": "...",
       "profile": "quick", "seed": 0, "params": {...resolved profile with overrides...},
+      "precision": "fp32" | "bf16" (used), "precision_requested": "fp32" | "bf16" | "auto",
       "started": ISO time of the first session,
       "sessions": [{"started", "ended", "seconds", "status", "resumed"}],  # one per start (resume adds one)
       "environment": {"torch": ..., "device": ..., "git_commit": ..., ...},
@@ -268,6 +269,8 @@ class Run:
         self.progress = progress
         self.status = "running"
         self.error: dict[str, str] | None = None
+        #: The arithmetic precision the run's trainings use (``fp32`` or ``bf16``) and what was asked for.
+        self.precision, self.precision_requested = "fp32", "fp32"
         self.session_started = _now()
         self._t0 = time.perf_counter()
         self.sessions = [dict(s) for s in previous_sessions]
@@ -400,6 +403,8 @@ class Run:
             "figure": self.figure,
             "profile": self.profile,
             "seed": self.seed,
+            "precision": self.precision,
+            "precision_requested": self.precision_requested,
             "params": self.params,
             "started": self.started,
             "sessions": self.sessions,
@@ -486,6 +491,7 @@ def start_run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     overrides: Mapping[str, Any] | None = None,
     validate: Callable[[dict[str, Any]], None] | None = None,
 ) -> Run:
@@ -500,6 +506,7 @@ def start_run(
     record's sessions are kept (the duration adds up) and a note says what the run continues from — or that
     ``out_dir`` holds nothing to resume, so every model starts from iteration 0.
     """
+    from gpkit import precision as precision_mod
     from gpkit.catalog import NOTEBOOKS
     from gpkit.utils import resolve_device, seed_everything
 
@@ -508,6 +515,7 @@ def start_run(
         validate(params)
     seed = check_int("seed", seed, minimum=0)
     dev = resolve_device(device)
+    used = precision_mod.resolve(precision, dev)
     for name, flag in (("progress", progress), ("resume", resume)):
         if not isinstance(flag, bool):
             raise ValueError(f"{name} must be True or False, got {flag!r}")
@@ -535,6 +543,11 @@ def start_run(
         run = Run(notebook, title=title, paper=paper, figure=figure, profile=profile, seed=seed, params=params,
                   out_dir=out, device=dev, progress=progress, previous_sessions=sessions, resumed=resume)
         run._lock_token = token
+        run.precision, run.precision_requested = used, precision
+        if used != "fp32":
+            run.notes.append(f"Precision {used} (requested {precision}): forward passes and the penalty's double "
+                             "backward under bfloat16 autocast; parameters, optimiser states, losses and gradient "
+                             "norms in float32.")
         if resume:
             found = _checkpoints(out)
             if found:
@@ -551,6 +564,7 @@ def start_run(
         _release(out, token)
         raise
     _CURRENT.set(run)
+    precision_mod.set_current(precision)  # every TrainConfig of the run (gpkit.methods.config) takes it
     return run
 
 
@@ -561,7 +575,10 @@ def lifecycle(fn: Callable[..., Run]) -> Callable[..., Run]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Run:
+        from gpkit import precision as precision_mod
+
         token = _CURRENT.set(None)
+        precision_token = precision_mod._CURRENT.set(precision_mod.current())
         try:
             result = fn(*args, **kwargs)
         except BaseException as err:
@@ -571,6 +588,7 @@ def lifecycle(fn: Callable[..., Run]) -> Callable[..., Run]:
             raise
         finally:
             _CURRENT.reset(token)
+            precision_mod._CURRENT.reset(precision_token)
         return result.finish()
 
     return wrapper

@@ -36,6 +36,7 @@ from torch import nn
 from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
 from gpkit import objectives as objectives_mod
+from gpkit import precision as precision_mod
 from gpkit.optim import OPTIMIZERS, make_optimizer
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.penalties import PENALTIES as _PENALTY_FNS
@@ -91,6 +92,9 @@ class TrainConfig:
     seed: seeds the loop's random generator.
     acgan_scale / acgan_scale_g: with a class-conditional generator, the weights of the AC-GAN
     cross-entropy on real images in the critic loss and on fakes in the generator loss (Table 3: 1.0, 0.1).
+    precision: ``fp32``, ``bf16`` (forward passes and the penalty's double backward under bfloat16 autocast;
+    parameters, optimiser states, losses and gradient norms in float32) or ``auto`` (``bf16`` where the device
+    multiplies bf16 natively); see :mod:`gpkit.precision`.
     """
 
     iterations: int
@@ -113,6 +117,7 @@ class TrainConfig:
     seed: int = 0
     acgan_scale: float = 1.0
     acgan_scale_g: float = 0.1
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         self.iterations = check_int("iterations", self.iterations, minimum=0)
@@ -143,6 +148,7 @@ class TrainConfig:
         self.seed = check_int("seed", self.seed)
         self.acgan_scale = check_positive("acgan_scale", self.acgan_scale, allow_zero=True)
         self.acgan_scale_g = check_positive("acgan_scale_g", self.acgan_scale_g, allow_zero=True)
+        check_choice("precision", self.precision, precision_mod.PRECISIONS)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of the fields (JSON and ``weights_only`` checkpoint friendly)."""
@@ -268,6 +274,8 @@ class Trainer:
             )
         self.rng = make_generator(config.seed, self.device)
         self._penalty = _PENALTY_FNS[config.penalty]
+        #: ``fp32`` or ``bf16``: the configured precision with ``auto`` resolved for this device.
+        self.precision = precision_mod.resolve(config.precision, self.device)
         self.opt_d = make_optimizer(config.optimizer, self.critic.parameters(), config.lr, config.betas)
         self.opt_g = None
         if self.generator is not None:
@@ -303,7 +311,10 @@ class Trainer:
         return state
 
     def _load_state(self, state: dict[str, Any]) -> None:
-        saved = {k: v for k, v in state["config"].items() if k not in _RESUMABLE_FIELDS}
+        defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+        # a checkpoint written before a field existed has that field's default (e.g. precision fp32)
+        saved = {k: v for k, v in {**defaults, **state["config"]}.items() if k not in _RESUMABLE_FIELDS}
+        saved["betas"] = list(saved["betas"])
         now = {k: v for k, v in self.config.to_dict().items() if k not in _RESUMABLE_FIELDS}
         if saved != now:
             diff = {k: (saved.get(k), now.get(k)) for k in set(saved) | set(now) if saved.get(k) != now.get(k)}
@@ -389,8 +400,13 @@ class Trainer:
             noise = torch.randn(real.shape, generator=self.rng, device=self.device, dtype=real.dtype)
             return real + self.config.fixed_generator_std * noise
         z = torch.randn(real.shape[0], self.generator.latent_dim, generator=self.rng, device=self.device)
-        with torch.no_grad():
-            return self.generator(z, labels) if self.num_classes else self.generator(z)
+        with torch.no_grad(), self._autocast():
+            fake = self.generator(z, labels) if self.num_classes else self.generator(z)
+        return fake.float()
+
+    def _autocast(self):
+        """The precision's autocast context (a no-op for fp32)."""
+        return precision_mod.autocast(self.precision, self.device)
 
     def _sample_real(self, n: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         batch = self.real_sampler(n, self.rng)
@@ -413,15 +429,19 @@ class Trainer:
         """
         cfg = self.config
         rng = self.rng if rng is None else rng
-        if self._critic_bn:  # separate passes keep real and fake batch statistics apart, as the reference
-            d_real, d_fake = self._score(real), self._score(fake)
-            logits = self.critic(real)[1] if self.num_classes and labels is not None else None
-        else:
-            out = self.critic(torch.cat((real, fake)))
-            out, logits = out if self.num_classes else (out, None)
-            d_real, d_fake = out[: real.shape[0]], out[real.shape[0]:]
+        with self._autocast():
+            if self._critic_bn:  # separate passes keep real and fake batch statistics apart, as the reference
+                d_real, d_fake = self._score(real), self._score(fake)
+                logits = self.critic(real)[1] if self.num_classes and labels is not None else None
+            else:
+                out = self.critic(torch.cat((real, fake)))
+                out, logits = out if self.num_classes else (out, None)
+                d_real, d_fake = out[: real.shape[0]], out[real.shape[0]:]
+            pen = self._penalty(self._score, real, fake, cfg.lam, rng)
+        if self.precision != "fp32":  # losses are reduced in float32
+            d_real, d_fake = d_real.float(), d_fake.float()
+            logits = logits.float() if logits is not None else None
         objective = self.objective.critic_loss(d_real, d_fake)
-        pen = self._penalty(self._score, real, fake, cfg.lam, rng)
         loss = objective + pen
         if self.num_classes and labels is not None and cfg.acgan_scale:
             loss = loss + cfg.acgan_scale * nn.functional.cross_entropy(logits[: real.shape[0]], labels)
@@ -454,12 +474,15 @@ class Trainer:
         try:
             if self.num_classes:
                 y = torch.randint(0, self.num_classes, (n,), generator=self.rng, device=self.device)
-                score, logits = self.critic(self.generator(z, y))
-                loss = self.objective.generator_loss(score)
+                with self._autocast():
+                    score, logits = self.critic(self.generator(z, y))
+                loss = self.objective.generator_loss(score.float())
                 if self.config.acgan_scale_g:
-                    loss = loss + self.config.acgan_scale_g * nn.functional.cross_entropy(logits, y)
+                    loss = loss + self.config.acgan_scale_g * nn.functional.cross_entropy(logits.float(), y)
             else:
-                loss = self.objective.generator_loss(self.critic(self.generator(z)))
+                with self._autocast():
+                    score = self.critic(self.generator(z))
+                loss = self.objective.generator_loss(score.float())
             self.opt_g.zero_grad(set_to_none=True)
             loss.backward()
             self.opt_g.step()

@@ -202,6 +202,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     data_root: str | Path | None = None,
     weights_path: str | Path | None = None,
     architectures: Sequence[str] | None = None,
@@ -221,7 +222,7 @@ def run(
     meths = _select(methods, "methods", zoo.METHODS)
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     r.data = {"grids": {}, "rows": [], "backbone": p["backbone"]}
     if collect_from is not None:

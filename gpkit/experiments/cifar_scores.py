@@ -94,6 +94,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     data_root: str | Path | None = None,
     weights_path: str | Path | None = None,
     **overrides: Any,
@@ -102,7 +103,7 @@ def run(
     :class:`Run`. Writes ``results.json``, ``scores.csv`` (the periodic probes) and ``table3.csv``."""
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     x, y, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR ResNet", labels=True)
     root, channels, n_classes = score_kw["root"], x.shape[1], int(y.max()) + 1

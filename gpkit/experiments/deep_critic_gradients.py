@@ -127,6 +127,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     **overrides: Any,
 ) -> Run:
     """Train the deep WGANs of Figure 1b and probe their critics; return the :class:`Run`.
@@ -136,7 +137,7 @@ def run(
     """
     r = start_run(NOTEBOOK, profiles=PROFILES,
                   profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     r.note("No authors' code exists for Figure 1b: width, optimizers and lambda follow PAPER_SPEC.md's reading "
            "(RMSProp 5e-5 for clipping, Adam 1e-4 (0.5, 0.9) with lambda 10 for the penalty); '12-layer' is read "

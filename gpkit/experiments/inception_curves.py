@@ -113,6 +113,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     data_root: str | Path | None = None,
     weights_path: str | Path | None = None,
     **overrides: Any,
@@ -125,7 +126,7 @@ def run(
     """
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     x, _, score_kw = scored_image_setup(p, data_root, weights_path, r.device, "the CIFAR DCGAN")
     score_kw["kid"] = False

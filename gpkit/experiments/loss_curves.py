@@ -122,6 +122,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     data_root: str | Path | None = None,
     **overrides: Any,
 ) -> Run:
@@ -134,7 +135,7 @@ def run(
 
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     root = resolve_data_root(data_root)
     size = {"size": p["size"]} if p["size"] else {}

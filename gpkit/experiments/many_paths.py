@@ -213,6 +213,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     **overrides: Any,
 ) -> Run:
     """Train every objective on both experiments over both sweeps, record errors, judge the claims.
@@ -224,7 +225,7 @@ def run(
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile, seed=seed, device=device, out_dir=out_dir,
                   progress=progress,
                   overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     grid = settings(p)
     n_models = sum(len(lrs) for lrs in grid.values()) * p["seeds"]

@@ -255,6 +255,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     data_root: str | Path | None = None,
     **overrides: Any,
 ) -> Run:
@@ -268,7 +269,7 @@ def run(
     """
     r = start_run(NOTEBOOK, profiles=PROFILES,
                   profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     r.note("WGAN-LP (Petzka et al. 2017, via the 'From GAN to WGAN' slides): one-sided penalty at the real and fake "
            "batches concatenated and perturbed as DRAGAN's code does, x + 0.5 std(batch) U[0, 1) per coordinate; "

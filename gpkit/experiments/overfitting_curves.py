@@ -122,6 +122,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     data_root: str | Path | None = None,
     **overrides: Any,
 ) -> Run:
@@ -133,7 +134,7 @@ def run(
     """
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     data_root = resolve_data_root(data_root)
     train_x, val_x, described = split_data(p, data_root, seed)

@@ -178,6 +178,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     data_root: str | Path | None = None,
     weights_path: str | Path | None = None,
     architectures: Sequence[Any] | None = None,
@@ -199,7 +200,7 @@ def run(
 
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=check)
+                  resume=resume, precision=precision, validate=check)
     p = r.params
     specs = sample_architectures(p["n_architectures"], seed)
     r.data = {"specs": specs, "grids": {}}

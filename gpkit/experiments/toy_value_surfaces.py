@@ -158,6 +158,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     **overrides: Any,
 ) -> Run:
     """Train the six critics of Figure 1a (plus evaluate the exact optimal critic); return the :class:`Run`.
@@ -169,7 +170,7 @@ def run(
     """
     r = start_run(NOTEBOOK, profiles=PROFILES,
                   profile=profile, seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     if profile != "paper":
         r.note(f"{profile} profile: critic width {p['width']} (paper 512), {p['gp_steps']:,} GP and {p['clip_steps']:,} "

@@ -374,6 +374,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: bool = True,
     resume: bool = False,
+    precision: str = "fp32",
     **overrides: Any,
 ) -> Run:
     """Run Figures 1-3 of the WGAN paper; return the :class:`Run` with its three claims.
@@ -384,7 +385,7 @@ def run(
     """
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
-                  resume=resume, validate=validate)
+                  resume=resume, precision=precision, validate=validate)
     p = r.params
     if profile != "paper":
         r.note(f"{profile} profile: MLPs of width {p['fig2_width']} (paper 512); Figure 2 trains at batch "
