@@ -1,10 +1,12 @@
 """GPU variants of the CIFAR DCGAN and ResNet critic steps (only with CUDA; nothing on a CPU machine).
 
 Variants of one penalised critic step (fixed batch, Adam): float32 with TF32 off (the baseline), TF32
-matmuls and convolutions, and channels_last memory with TF32. The penalty itself stays in float32
-(gpkit never autocasts it). Also: generator iterations per second of the whole Algorithm 1 loop with
-TF32, and the GPU hours that implies for the paper profile (Table 3: 100,000 generator iterations for
-the ResNet; 200,000 for the DCGAN of Figure 3).
+matmuls and convolutions, channels_last memory with TF32, bf16 (``precision="bf16"``: autocast, the penalty's
+double backward included, norms and losses in float32) and, where it works with the penalty's double backward,
+``torch.compile`` of the critic (AOTAutograd does not support double backward in every release; the failure is
+recorded as a note). Also: generator iterations per second of the whole Algorithm 1 loop with TF32, and the GPU
+hours that implies for the paper profile (Table 3: 100,000 generator iterations for the ResNet; 200,000 for the
+DCGAN of Figure 3).
 """
 
 from __future__ import annotations
@@ -44,11 +46,16 @@ def bench_gpu(ctx: BenchContext) -> list[BenchResult]:
             real = real_pool((3, 32, 32), batch, ctx.seed).to(ctx.device)
             fake = real_pool((3, 32, 32), batch, ctx.seed + 1).to(ctx.device)
             steps = {}
-            for name, model in zip(("fp32", "tf32", "tf32 + channels_last"), copies(critic, 3)):
+            notes = []
+            for name, model in zip(("fp32", "tf32", "tf32 + channels_last", "bf16", "tf32 + compile"),
+                                   copies(critic, 5)):
                 cl = name.endswith("channels_last")
                 if cl:
                     model = model.to(memory_format=torch.channels_last)
-                cfg = TrainConfig(iterations=1, batch_size=batch, penalty="gp", fixed_generator_std=0.1)
+                if name.endswith("compile"):
+                    model = torch.compile(model)
+                cfg = TrainConfig(iterations=1, batch_size=batch, penalty="gp", fixed_generator_std=0.1,
+                                  precision="bf16" if name == "bf16" else "fp32")
                 trainer = Trainer(cfg, model, None, lambda n, g: real[:n], device=ctx.device)
                 r = real.contiguous(memory_format=torch.channels_last) if cl else real
                 f = fake.contiguous(memory_format=torch.channels_last) if cl else fake
@@ -57,11 +64,18 @@ def bench_gpu(ctx: BenchContext) -> list[BenchResult]:
                          tf32: bool = name != "fp32") -> None:
                     _tf32(tf32)
                     trainer.critic_update(r, f)
+                try:
+                    step()  # torch.compile may refuse the double backward: leave that variant out, say why
+                except Exception as err:  # noqa: BLE001 - recorded, the other variants still run
+                    notes.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0][:160]}")
+                    continue
                 steps[name] = step
             times = compare(steps, repeats=max(ctx.repeats, 10), warmup=3, sync=ctx.sync)
-            for variant in ("tf32", "tf32 + channels_last"):
-                results.append(ratio_result("gpu", case, times, "fp32", variant,
-                                            what=f"fp32 / {variant} GP critic step", extra={"batch": batch}))
+            for variant in ("tf32", "tf32 + channels_last", "bf16", "tf32 + compile"):
+                if variant in times:
+                    results.append(ratio_result("gpu", case, times, "fp32", variant,
+                                                what=f"fp32 / {variant} GP critic step", extra={"batch": batch},
+                                                note="; ".join(notes)))
             _tf32(True)
             cfg = TrainConfig(iterations=0, batch_size=batch, penalty="gp", log_every=100)
             data = real_pool((3, 32, 32), 10_000, ctx.seed).to(ctx.device)
