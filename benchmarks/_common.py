@@ -35,6 +35,15 @@ def build(case: str, ctx: BenchContext) -> tuple[nn.Module, nn.Module, tuple[int
     raise ValueError(f"case must be one of {CASES}, got {case!r}")
 
 
+def case_batches(case: str, ctx: BenchContext) -> tuple[nn.Module, int, torch.Tensor, torch.Tensor]:
+    """``(critic, batch size, real batch, fake batch)`` of ``case`` on ``ctx.device``: what a critic-step benchmark
+    feeds every variant."""
+    critic, _, shape, batch = build(case, ctx)
+    real = real_pool(shape, batch, ctx.seed).to(ctx.device)
+    fake = real_pool(shape, batch, ctx.seed + 1).to(ctx.device)
+    return critic, batch, real, fake
+
+
 def real_pool(shape: tuple[int, ...], n: int, seed: int) -> torch.Tensor:
     """``n`` stand-in real samples in [-1, 1] (the benchmarks time arithmetic, not data quality)."""
     g = torch.Generator().manual_seed(seed)

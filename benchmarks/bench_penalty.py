@@ -8,7 +8,7 @@ autograd over gpkit's, with the FLOPs each does (PyTorch's FLOP formulas; the gr
 
 from __future__ import annotations
 
-from _common import CASES, build, copies, real_pool
+from _common import CASES, case_batches, copies
 from gpkit.bench import BenchContext, BenchResult, compare, count_flops, ratio_result
 from gpkit.models.activations import native_activations
 from gpkit.train import TrainConfig, Trainer
@@ -17,9 +17,7 @@ from gpkit.train import TrainConfig, Trainer
 def bench_penalty_overhead(ctx: BenchContext) -> list[BenchResult]:
     results = []
     for case in CASES:
-        critic, _, shape, batch = build(case, ctx)
-        real = real_pool(shape, batch, ctx.seed).to(ctx.device)
-        fake = real_pool(shape, batch, ctx.seed + 1).to(ctx.device)
+        critic, batch, real, fake = case_batches(case, ctx)
         steps = {}
         for name, model in zip(("penalised", "unpenalised", "penalised, native"), copies(critic, 3)):
             cfg = TrainConfig(iterations=1, batch_size=batch, penalty="none" if name == "unpenalised" else "gp",

@@ -8,7 +8,7 @@ without native bf16 the benchmark says so and records nothing (bf16 would be emu
 
 from __future__ import annotations
 
-from _common import CASES, build, copies, real_pool
+from _common import CASES, case_batches, copies
 from gpkit import methods, precision
 from gpkit.bench import BenchContext, BenchResult, compare, ratio_result
 from gpkit.train import Trainer
@@ -23,9 +23,7 @@ def bench_precision(ctx: BenchContext) -> list[BenchResult]:
         return []
     results = []
     for case in CASES:
-        critic, _, shape, batch = build(case, ctx)
-        real = real_pool(shape, batch, ctx.seed).to(ctx.device)
-        fake = real_pool(shape, batch, ctx.seed + 1).to(ctx.device)
+        critic, batch, real, fake = case_batches(case, ctx)
         steps = {}
         for name, model in zip(("fp32", "bf16"), copies(critic, 2)):
             cfg = methods.config("wgan-gp", iterations=1, batch_size=batch, fixed_generator_std=0.1, seed=ctx.seed,
