@@ -2,7 +2,7 @@
 
     gpkit list
     gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
-    gpkit reproduce [--profile P] [--only 01,02] [--jobs N]
+    gpkit reproduce [--profile P] [--only 01,02] [--jobs N] [-p name value ...] [--runs-root R] [--figures-dir F]
     gpkit report [--profile P] [--check] [--screenshot PNG]
     gpkit bench [--only a,b] [--repeats N] [--smoke] [--device D]
     gpkit compare RUN_A RUN_B [--rtol R] [--atol A] [--no-csv]
@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--jobs", type=int, default=None,
                        help="notebooks at once, each with cores/jobs CPU threads (default: 1 on a GPU machine, "
                             "else min(cores, 4))")
+    p_rep.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                       help="a parameter for every notebook (repeatable), e.g. -p precision auto")
+    p_rep.add_argument("--runs-root", default=None, help="default <repo>/runs")
+    p_rep.add_argument("--figures-dir", default=None,
+                       help="where the figures are copied (default: the committed figures/, quick profile only)")
+    p_rep.add_argument("--report-dir", default=None, help="default <repo>/report")
     p_html = sub.add_parser("report", help="build report/index.html from the latest runs")
     p_html.add_argument("--profile", default="quick", choices=report.PROFILES)
     p_html.add_argument("--check", action="store_true",
@@ -175,7 +181,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "reproduce":
         only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
         outcomes = report.reproduce(profile=args.profile, only=only,
-                                    jobs=args.jobs if args.jobs is not None else report.default_jobs())
+                                    jobs=args.jobs if args.jobs is not None else report.default_jobs(),
+                                    parameters={name: _value(value) for name, value in args.parameter},
+                                    runs_root=args.runs_root, figures_dir=args.figures_dir,
+                                    report_dir=args.report_dir)
         failed = [o for o in outcomes if not o.ok]
         total = sum(o.seconds for o in outcomes)
         print(f"[gpkit] {len(outcomes) - len(failed)}/{len(outcomes)} notebooks succeeded in {total:.0f} s")

@@ -254,6 +254,7 @@ def reproduce(
     report_dir: str | Path | None = None,
     log_output: bool = True,
     jobs: int = 1,
+    parameters: Mapping[str, Any] | None = None,
 ) -> list[NotebookRun]:
     """Run the notebooks (all, or ``only`` these numbers/names) at ``profile``, copy figures, build the report.
 
@@ -261,16 +262,23 @@ def reproduce(
     ``cpu_count // jobs`` CPU threads (see :func:`gpkit.utils.thread_env`), longest first
     (:func:`expected_seconds`); their output goes to ``<out_dir>/run.log``.
     A failing notebook does not stop the others; its error is returned in its
-    :class:`NotebookRun` (and the caller decides the exit status).
+    :class:`NotebookRun` (and the caller decides the exit status). ``parameters`` go to every notebook (e.g.
+    ``{"precision": "auto"}``), checked for each before any runs.
     """
     check_choice("profile", profile, PROFILES)
     jobs = check_int("jobs", jobs, minimum=1)
     books = list_notebooks() if not only else [resolve_notebook(n) for n in only]
+    params = dict(parameters or {})
+    if params:
+        from gpkit.notebook_params import papermill_parameters
+
+        for nb in books:
+            papermill_parameters(nb, profile, params)
     started, t0 = time.strftime("%Y-%m-%dT%H:%M:%S%z"), time.perf_counter()
     if jobs > 1 and len(books) > 1:
-        outcomes = _reproduce_parallel(books, profile, runs_root, jobs)
+        outcomes = _reproduce_parallel(books, profile, runs_root, jobs, params)
     else:
-        outcomes = _reproduce_serial(books, profile, runs_root, log_output)
+        outcomes = _reproduce_serial(books, profile, runs_root, log_output, params)
     summary = write_reproduce_summary(outcomes, profile=profile, runs_root=runs_root, jobs=jobs,
                                       wall_seconds=time.perf_counter() - t0, started=started)
     print(f"[gpkit] {len(outcomes)} notebook(s) in {summary['wall_seconds'] / 60:.1f} min wall time", flush=True)
@@ -308,13 +316,14 @@ def _print_outcome(outcome: NotebookRun) -> None:
 
 
 def _reproduce_serial(books: list[Path], profile: str, runs_root: str | Path | None,
-                      log_output: bool) -> list[NotebookRun]:
+                      log_output: bool, parameters: Mapping[str, Any] | None = None) -> list[NotebookRun]:
     outcomes = []
     for nb in books:
         print(f"[gpkit] running {nb.stem} (profile {profile}) ...", flush=True)
         t0 = time.perf_counter()
         try:
-            outcome = run_notebook(nb, profile=profile, runs_root=runs_root, log_output=log_output)
+            outcome = run_notebook(nb, profile=profile, runs_root=runs_root, log_output=log_output,
+                                   parameters=parameters)
         except Exception as err:  # noqa: BLE001 - reported, the other notebooks still run
             outcome = NotebookRun(nb.stem, run_folder(nb.stem, profile, runs_root), time.perf_counter() - t0,
                                   _one_line(err))
@@ -384,15 +393,16 @@ def expected_seconds(nb: Path, profile: str, runs_root: str | Path | None = None
     return None if minutes is None else 60.0 * minutes
 
 
-def _child_command(nb: Path, profile: str, out: Path) -> list[str]:
-    """The command that runs one notebook in its own process (``gpkit run``)."""
+def _child_command(nb: Path, profile: str, out: Path, parameters: Mapping[str, Any] | None = None) -> list[str]:
+    """The command that runs one notebook in its own process (``gpkit run``, ``-p NAME VALUE`` per parameter)."""
     import sys
 
-    return [sys.executable, "-m", "gpkit.cli", "run", str(nb), "--profile", profile, "--out-dir", str(out)]
+    extra = [arg for name, value in (parameters or {}).items() for arg in ("-p", name, repr(value))]
+    return [sys.executable, "-m", "gpkit.cli", "run", str(nb), "--profile", profile, "--out-dir", str(out), *extra]
 
 
 def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path | None,
-                        jobs: int) -> list[NotebookRun]:
+                        jobs: int, parameters: Mapping[str, Any] | None = None) -> list[NotebookRun]:
     """Run ``books`` ``jobs`` at a time, each as ``python -m gpkit.cli run`` in its own process."""
     import subprocess
     from concurrent.futures import ThreadPoolExecutor
@@ -415,7 +425,7 @@ def _reproduce_parallel(books: list[Path], profile: str, runs_root: str | Path |
         out.mkdir(parents=True, exist_ok=True)
         print(f"[gpkit] running {nb.stem} (profile {profile}, log {out / 'run.log'}) ...", flush=True)
         t0 = time.perf_counter()
-        cmd = _child_command(nb, profile, out)
+        cmd = _child_command(nb, profile, out, parameters)
         with (out / "run.log").open("w") as log:
             proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(project_root()))
         error = None

@@ -126,3 +126,17 @@ def test_a_runs_precision_reaches_every_training_and_the_record(tmp_path):
     assert res["precision"] == "bf16" and res["precision_requested"] == "bf16"
     assert precision.current() == "fp32", "the run's precision does not leak past the run"
     assert methods.config("wgan", iterations=1).precision == "fp32"
+
+
+def test_reproduce_passes_a_parameter_to_every_notebook(tmp_path, monkeypatch):
+    from gpkit import report
+
+    seen = []
+    monkeypatch.setattr(report, "_reproduce_serial", lambda books, profile, root, log, params: seen.append(params) or [])
+    monkeypatch.setattr(report, "build_report", lambda *a, **k: tmp_path / "index.html")
+    report.reproduce("smoke", only=["01", "02"], runs_root=tmp_path, jobs=1, parameters={"precision": "auto"})
+    assert seen == [{"precision": "auto"}]
+    with pytest.raises(ValueError, match="precision must be one of"):
+        report.reproduce("smoke", only=["01"], runs_root=tmp_path, jobs=1, parameters={"precision": "half"})
+    cmd = report._child_command(report.resolve_notebook("01"), "quick", tmp_path, {"precision": "auto"})
+    assert cmd[-3:] == ["-p", "precision", "'auto'"]
