@@ -311,7 +311,7 @@ def test_parallel_reproduce_runs_notebooks_in_processes_with_fewer_threads(tmp_p
 
 
 def test_parallel_reproduce_reports_a_failing_notebook(tmp_path, monkeypatch):
-    def failing(nb, profile, out):
+    def failing(nb, profile, out, parameters=None):
         if nb.stem.startswith("01"):
             return [sys.executable, "-c", "import sys; print('boom on purpose'); sys.exit(3)"]
         return [sys.executable, "-c", "pass"]
