@@ -156,7 +156,7 @@ def _report_error(err: Exception, args: argparse.Namespace) -> int:
                 where = f" (executed notebook and results.json with the traceback in {out})"
             except ValueError:
                 pass
-        print(f"gpkit: notebook failed: {ename}: {getattr(err, 'evalue', '')}{where}", file=sys.stderr)
+        print(f"gpkit: notebook failed: {report.error_line(err)}{where}", file=sys.stderr)
         return 1
     if isinstance(err, (ValueError, RunLockedError, FileNotFoundError)):
         print(f"gpkit: error: {err}", file=sys.stderr)

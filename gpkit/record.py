@@ -79,6 +79,7 @@ __all__ = [
     "run_status",
     "is_finished",
     "lock_holder",
+    "ensure_free",
     "mark_failed",
     "finished_files",
     "error_summary",
@@ -181,7 +182,7 @@ def lock_holder(out_dir: str | Path) -> dict[str, Any] | None:
         return None
     if host != socket.gethostname():
         return info
-    if pid == os.getpid() and not info.get("token") in _LIVE_TOKENS:
+    if pid == os.getpid() and info.get("token") not in _LIVE_TOKENS:
         return None  # left by an earlier run of this same process that ended without releasing it
     return info if _pid_alive(pid) else None
 
@@ -195,10 +196,15 @@ def _locked_message(out_dir: Path, info: Mapping[str, Any]) -> str:
             f"(if that run is dead, delete {Path(out_dir) / LOCK})")
 
 
-def _acquire(out_dir: Path, notebook: str) -> str:
+def ensure_free(out_dir: str | Path) -> None:
+    """Raise :class:`RunLockedError`, naming the holder, when a live run holds ``out_dir``."""
     holder = lock_holder(out_dir)
     if holder is not None:
-        raise RunLockedError(_locked_message(out_dir, holder))
+        raise RunLockedError(_locked_message(Path(out_dir), holder))
+
+
+def _acquire(out_dir: Path, notebook: str) -> str:
+    ensure_free(out_dir)
     token = f"{os.getpid()}-{time.monotonic_ns()}"
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out_dir / LOCK, {"pid": os.getpid(), "host": socket.gethostname(), "started": _now(),
@@ -578,9 +584,9 @@ def lifecycle(fn: Callable[..., Run]) -> Callable[..., Run]:
         from gpkit import precision as precision_mod
 
         token = _CURRENT.set(None)
-        precision_token = precision_mod._CURRENT.set(precision_mod.current())
         try:
-            result = fn(*args, **kwargs)
+            with precision_mod.use(precision_mod.current()):  # the run's precision ends with the run
+                result = fn(*args, **kwargs)
         except BaseException as err:
             started = _CURRENT.get()
             if started is not None and started.status == "running":
@@ -588,7 +594,6 @@ def lifecycle(fn: Callable[..., Run]) -> Callable[..., Run]:
             raise
         finally:
             _CURRENT.reset(token)
-            precision_mod._CURRENT.reset(precision_token)
         return result.finish()
 
     return wrapper

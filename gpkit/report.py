@@ -45,6 +45,7 @@ __all__ = [
     "collect_runs",
     "build_report",
     "NotebookRun",
+    "error_line",
 ]
 
 PROFILES = ("smoke", "quick", "paper")
@@ -135,17 +136,14 @@ def run_notebook(
     import papermill as pm
 
     from gpkit.notebook_params import papermill_parameters
-    from gpkit.record import RunLockedError, lock_holder, mark_failed
-    from gpkit.record import _locked_message as locked_message
+    from gpkit.record import ensure_free, mark_failed
 
     check_choice("profile", profile, PROFILES)
     src = resolve_notebook(name)
     timeout = cell_timeout(profile, cell_timeout_s)
     given = papermill_parameters(src, profile, parameters)
     out = Path(out_dir) if out_dir not in (None, "") else run_folder(src.stem, profile, runs_root)
-    holder = lock_holder(out)
-    if holder is not None:
-        raise RunLockedError(locked_message(out, holder))
+    ensure_free(out)
     out.mkdir(parents=True, exist_ok=True)
     params = {"profile": profile, "out_dir": str(out.resolve()), "progress": progress, **given}
     t0 = time.perf_counter()
@@ -172,10 +170,7 @@ def _cell_error(err: BaseException) -> BaseException | str:
     the exception itself (a timeout, an interrupt)."""
     ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
     if ename:
-        trace = "\n".join(getattr(err, "traceback", None) or [])
-        import re as _re
-
-        trace = _re.sub(r"\x1b\[[0-9;]*m", "", trace)
+        trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(getattr(err, "traceback", None) or []))
         return f"{trace}\n{ename}: {evalue}"
     return err
 
@@ -301,7 +296,7 @@ def default_jobs() -> int:
     return 1 if torch.cuda.is_available() else max(1, min(os.cpu_count() or 1, 4))
 
 
-def _one_line(err: BaseException) -> str:
+def error_line(err: BaseException) -> str:
     """``Type: message`` of an error, for a failed papermill run the failing cell's error (not its traceback)."""
     ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
     if ename:
@@ -326,7 +321,7 @@ def _reproduce_serial(books: list[Path], profile: str, runs_root: str | Path | N
                                    parameters=parameters)
         except Exception as err:  # noqa: BLE001 - reported, the other notebooks still run
             outcome = NotebookRun(nb.stem, run_folder(nb.stem, profile, runs_root), time.perf_counter() - t0,
-                                  _one_line(err))
+                                  error_line(err))
         _print_outcome(outcome)
         outcomes.append(outcome)
     return outcomes

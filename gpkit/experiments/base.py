@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from gpkit.params import check_choice
-from gpkit.paths import data_root, run_folder
+from gpkit.paths import data_root
 from gpkit.record import VERDICTS, Claim, Run, judge, lifecycle, load_results, start_run
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "Run",
     "start_run",
     "lifecycle",
-    "default_out_dir",
     "load_results",
     "read_csv",
     "plot_data",
@@ -35,12 +34,6 @@ __all__ = [
     "train_and_score",
     "cached_json",
 ]
-
-
-def default_out_dir(notebook: str, profile: str) -> Path:
-    """``<repo>/runs/<profile>/<notebook>`` (:func:`gpkit.paths.run_folder`): where a run writes unless told
-    otherwise."""
-    return run_folder(notebook, profile)
 
 
 def wgan_config(method: str, p: Mapping[str, Any], *, clip: float | None = None, **common: Any):
