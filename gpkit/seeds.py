@@ -4,7 +4,7 @@ training that seed alone (:class:`gpkit.train.Trainer`) to float rounding.
 The S critics (and generators) are built one seed at a time, exactly as a one-seed run builds them
 (``torch.manual_seed(seed)``, then the factory), and stacked (``torch.func.stack_module_state``): every parameter
 gets a leading seed axis. Each step evaluates all S models with ``torch.func.vmap`` over
-``torch.func.functional_call``, the penalty's input gradient with ``vmap(grad(...))``, and one optimiser updates
+``torch.func.functional_call``, the penalty's input gradient with one ``autograd.grad`` of the seeds' summed scores, and one optimiser updates
 the stacked parameters (Adam and RMSProp are elementwise, so each seed's slice gets the update its own optimiser
 would give). Every seed keeps its own random generator (``make_generator(seed)``, the generator a one-seed
 :class:`~gpkit.train.Trainer` with ``TrainConfig(seed=seed)`` uses) and draws its real batch, latent codes and
@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from gpkit import objectives as objectives_mod
+from gpkit.models.activations import penalty_graph
 from gpkit.optim import make_optimizer
 from gpkit.params import check_choice, check_int
 from gpkit.train import TrainConfig, has_batchnorm
@@ -121,12 +122,17 @@ class SeedStack:
         return vmap(lambda p, b, zs: functional_call(self.g_base, (p, b), (zs,)))(params, self.g_buffers, z)
 
     def _input_gradients(self, x: torch.Tensor) -> torch.Tensor:
-        from torch.func import functional_call, grad, vmap
+        """``grad_x D_s(x_s)`` for every seed ``s``, differentiable in the parameters: ``(S, n, ...)``.
 
-        def score_sum(p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], xs: torch.Tensor) -> torch.Tensor:
-            return functional_call(self.d_base, (p, b), (xs,)).sum()
-
-        return vmap(grad(score_sum, argnums=2))(self.d_params, self.d_buffers, x)
+        The seeds' critics are independent, so the gradient of the sum of all their scores with respect to the
+        stacked input is each seed's own input gradient; taken inside :func:`~gpkit.models.activations.penalty_graph`
+        so gpkit's activations skip the double backward's zeros, as the one-seed penalty does.
+        """
+        x = x.detach().requires_grad_(True)
+        with penalty_graph():
+            scores = self._critic(self.d_params, x)
+            (grads,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
+        return grads
 
     # --------------------------------------------------------------------- steps
     def _fakes(self, real: torch.Tensor) -> torch.Tensor:
