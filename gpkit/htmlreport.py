@@ -80,7 +80,7 @@ def merge_claims(runs: Sequence[Mapping[str, Any]], notebooks: Sequence[str] = (
             unfinished[res["notebook"]] = res
             continue
         for c in res.get("claims", []):
-            decided[c["id"]] = {**c, "notebook": res["notebook"], "reason": None}
+            decided[c["id"]] = {**c, "notebook": res["notebook"], "reason": _claim_reason(c)}
     rows = []
     existing = set(notebooks)
     for pc in catalog.CLAIMS:
@@ -102,12 +102,37 @@ def merge_claims(runs: Sequence[Mapping[str, Any]], notebooks: Sequence[str] = (
     return rows + list(decided.values())
 
 
+def _claim_reason(c: Mapping[str, Any]) -> str | None:
+    """The line under an inconclusive verdict: its reason, with the unmet preconditions or why the numbers cannot
+    be compared (None for other verdicts and for records written before the claim protocol)."""
+    reason = c.get("reason")
+    if not reason:
+        return None
+    if reason == "precondition unmet":
+        unmet = [p["name"] + (f" ({p['detail']})" if p.get("detail") else "") for p in c.get("preconditions", [])
+                 if not p.get("met")]
+        return f"inconclusive: precondition unmet: {'; '.join(unmet)}" if unmet else "inconclusive: precondition unmet"
+    why = (c.get("details") or {}).get("why_not_comparable")
+    return f"inconclusive: {reason}" + (f" ({why})" if reason == "not comparable" and why else "")
+
+
 def verdict_counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """How many rows have each status of :data:`STATUSES` (other verdicts are added at the end)."""
     counts = {s: 0 for s in STATUSES}
     for r in rows:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
     return counts
+
+
+def _spread(r: Mapping[str, Any]) -> str:
+    """``"3 seeds, 95% [a, b]"`` / ``"1 seed"`` under our number; empty where the claim does not say."""
+    seeds, interval = r.get("seeds"), r.get("interval")
+    if not seeds:
+        return ""
+    text = f"{seeds} seed" + ("s" if seeds != 1 else "")
+    if interval:
+        text += f", 95% [{_fmt(interval[0])}, {_fmt(interval[1])}]"
+    return text
 
 
 # ------------------------------------------------------------------- context
@@ -117,7 +142,7 @@ def _claims(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "claim_counts": list(counts.items()),
         "claim_bar": [(k, n, f"{100 * n / total:.2f}", _COLORS.get(k, "#555")) for k, n in counts.items() if n],
-        "claims": [{**r, "value_text": _fmt(r.get("value"))} for r in rows],
+        "claims": [{**r, "value_text": _fmt(r.get("value")), "spread_text": _spread(r)} for r in rows],
     }
 
 

@@ -67,6 +67,7 @@ from gpkit.utils import atomic_write_json, atomic_write_text
 
 __all__ = [
     "VERDICTS",
+    "REASONS",
     "STATUSES",
     "SCHEMA",
     "Claim",
@@ -86,6 +87,11 @@ __all__ = [
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "inconclusive")
+#: Why a verdict is inconclusive (the claim protocol): the claim's metric is still moving toward the paper at our
+#: budget (``budget``), a condition the claim presupposes did not hold (``precondition unmet``), our data or
+#: backbone cannot be set against the paper's number (``not comparable``), the value lies within the seed spread
+#: or stated margin of the threshold (``within noise``), or there is no finite value to judge (``no value``).
+REASONS = ("budget", "precondition unmet", "not comparable", "within noise", "no value")
 STATUSES = ("running", "finished", "failed")
 SCHEMA = 2
 _OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
@@ -99,13 +105,44 @@ def judge(value: float | None, op: str, threshold: float, margin: float = 0.0) -
     """Verdict for ``value op threshold``: ``inconclusive`` when the value is missing or
     non-finite, or within ``margin`` (> 0) of the threshold; otherwise ``reproduced``
     if the comparison holds and ``not reproduced`` if it does not."""
+    return decide(value, op, threshold, margin)[0]
+
+
+def decide(
+    value: float | None,
+    op: str,
+    threshold: float,
+    margin: float = 0.0,
+    interval: tuple[float, float] | None = None,
+) -> tuple[str, str | None]:
+    """``(verdict, reason)`` for ``value op threshold`` (reason one of :data:`REASONS`, None unless inconclusive).
+
+    ``no value`` for a missing or non-finite value; ``within noise`` when the value is within ``margin`` of the
+    threshold, or when ``interval`` (a confidence interval of the value over seeds) contains the threshold.
+    """
     check_choice("op", op, _OPS)
     if value is None or not math.isfinite(float(value)):
-        return "inconclusive"
+        return "inconclusive", "no value"
     value = float(value)
     if margin > 0 and abs(value - threshold) <= margin:
-        return "inconclusive"
-    return "reproduced" if _OPS[op](value, threshold) else "not reproduced"
+        return "inconclusive", "within noise"
+    if interval is not None:
+        lo, hi = sorted(float(v) for v in interval)
+        if math.isfinite(lo) and math.isfinite(hi) and lo <= threshold <= hi:
+            return "inconclusive", "within noise"
+    return ("reproduced" if _OPS[op](value, threshold) else "not reproduced"), None
+
+
+def check_preconditions(preconditions: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """``{name: met}`` or ``{name: (met, detail)}`` as the list the run record stores:
+    ``[{"name", "met", "detail"}]``; ``ValueError`` unless every ``met`` is a bool."""
+    out = []
+    for name, spec in (preconditions or {}).items():
+        met, detail = spec if isinstance(spec, tuple) else (spec, "")
+        if not isinstance(met, bool):
+            raise ValueError(f"precondition {name!r} must be True or False, got {met!r}")
+        out.append({"name": str(name), "met": met, "detail": str(detail)})
+    return out
 
 
 @dataclass
@@ -121,9 +158,21 @@ class Claim:
     threshold: str
     verdict: str
     details: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    preconditions: list[dict[str, Any]] = field(default_factory=list)
+    seeds: int | None = None
+    interval: list[float] | None = None
 
     def __post_init__(self) -> None:
         check_choice("verdict", self.verdict, VERDICTS)
+        if self.verdict == "inconclusive":
+            if self.reason is None:
+                raise ValueError("an inconclusive claim needs a reason, one of " + ", ".join(REASONS))
+            check_choice("reason", self.reason, REASONS)
+        elif self.reason is not None:
+            raise ValueError(f"reason is only for inconclusive claims, got {self.reason!r} with {self.verdict!r}")
+        if self.seeds is not None:
+            self.seeds = check_int("seeds", self.seeds, minimum=1)
 
     @classmethod
     def compare(
@@ -136,17 +185,38 @@ class Claim:
         threshold: float,
         margin: float = 0.0,
         details: Mapping[str, Any] | None = None,
+        preconditions: Mapping[str, Any] | None = None,
+        comparable: bool | str = True,
+        seeds: int | None = None,
+        interval: tuple[float, float] | None = None,
     ) -> "Claim":
         """The catalogued claim ``id`` (its paper, figure and statement come from :mod:`gpkit.catalog` alone)
-        decided by ``judge(value, op, threshold, margin)``; ``metric`` says what ``value`` measures.
-        ``ValueError`` for an id the catalogue does not list."""
+        decided by :func:`decide`; ``metric`` says what ``value`` measures. ``ValueError`` for an id the
+        catalogue does not list.
+
+        The claim protocol: ``preconditions`` (``{name: met}`` or ``{name: (met, detail)}``) are what the claim
+        presupposes; any unmet one makes the verdict ``inconclusive (precondition unmet)`` whatever the value.
+        ``comparable`` False (or a sentence saying why) keeps our number but makes the verdict
+        ``inconclusive (not comparable)``. ``seeds`` is how many seeds the value summarises and ``interval`` its
+        95% interval over them; a threshold inside the interval is ``inconclusive (within noise)``.
+        """
         from gpkit.catalog import claim
 
         ref = claim(id)
         text = f"{op} {threshold:g}" + (f" (inconclusive within ±{margin:g})" if margin else "")
         v = None if value is None else float(value)
-        return cls(id, ref.paper, ref.figure, ref.statement, metric, v, text, judge(v, op, threshold, margin),
-                   dict(details or {}))
+        pre = check_preconditions(preconditions)
+        verdict, reason = decide(v, op, threshold, margin, interval)
+        extra = dict(details or {})
+        if comparable is not True:
+            verdict, reason = "inconclusive", "not comparable"
+            if isinstance(comparable, str):
+                extra["why_not_comparable"] = comparable
+        unmet = [c["name"] for c in pre if not c["met"]]
+        if unmet:
+            verdict, reason = "inconclusive", "precondition unmet"
+        return cls(id, ref.paper, ref.figure, ref.statement, metric, v, text, verdict, extra, reason,
+                   pre, seeds, None if interval is None else [float(a) for a in interval])
 
 
 def _now() -> str:

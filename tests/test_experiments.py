@@ -313,5 +313,6 @@ def test_table3_claims_judge_the_paper_number_only_on_comparable_protocols():
     assert verdicts == {"table3-unsupervised": "not reproduced", "table3-supervised": "not reproduced"}
     claims = {c.id: c for c in t3.claims(rows("classifier", 7.9, 8.6), 9.0, "fashion_mnist")}
     assert claims["table3-unsupervised"].verdict == "inconclusive" and claims["table3-unsupervised"].value == 7.9
-    assert "cannot be compared" in claims["table3-unsupervised"].details["why_no_verdict"]
+    assert claims["table3-unsupervised"].reason == "not comparable"
+    assert "cannot be compared" in claims["table3-unsupervised"].details["why_not_comparable"]
     assert claims["table3-supervised"].verdict == "reproduced"

@@ -12,7 +12,6 @@ evaluations (on ``probe_n`` samples), re-scored on ``score_n`` samples.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -195,12 +194,10 @@ def claims(rows: list[dict[str, Any]], real_score: float, dataset: str) -> list[
             metric=f"{row['score_name']} of {row['n']:,} samples on {dataset}, last checkpoint (judged only as an "
                    "Inception score on CIFAR-10)",
             value=row["is_mean"], op=">", threshold=round(target, 3), margin=SCORE_MARGIN,
-            details={"backbone": row["backbone"], "dataset": dataset, "why_no_verdict": None if comparable else
-                     f"a {row['score_name']} on {dataset} cannot be compared with the paper's CIFAR-10 Inception "
-                     "score; run the paper profile"},
+            details={"backbone": row["backbone"], "dataset": dataset},
+            comparable=True if comparable else (f"a {row['score_name']} on {dataset} cannot be compared with the "
+                                                "paper's CIFAR-10 Inception score; run the paper profile"),
         )
-        if not comparable:  # our number is shown, but it cannot be set against the paper's
-            claim = dataclasses.replace(claim, verdict="inconclusive")
         out.append(claim)
     if {"unsupervised", "supervised"} <= last.keys():
         gain = (last["supervised"]["is_mean"] - last["unsupervised"]["is_mean"]) / max(real_score - 1.0, 0.1)
