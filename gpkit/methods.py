@@ -13,6 +13,11 @@ name                      settings (source)
 ``wgan-gp-64x64``         as ``wgan-gp`` with betas (0, 0.9) (``gan_64x64.py``, Figure 2's shared settings)
 ``wgan``                  WGAN loss, weight clipping at 0.01, RMSProp 5e-5 (TensorFlow's variant), 5 critic
                           steps (``gan_64x64.py``'s WGAN; the WGAN paper's defaults)
+``wgan-paper``            as ``wgan`` with PyTorch's RMSprop (accumulator at 0, alpha 0.99, eps 1e-8) and the
+                          critic schedule of the WGAN paper's code: 100 critic steps for the first 25 generator
+                          iterations and every 500th (martinarjovsky/WassersteinGAN ``main.py`` L33-42, L157-162,
+                          L176-179); its models start from that code's N(0, 0.02) initialisation
+                          (:func:`gpkit.models.images.wgan_init_`, set by the experiment)
 ``dcgan``                 non-saturating GAN loss, Adam 2e-4, beta1 0.5, one discriminator step (DCGAN;
                           ``gan_64x64.py``)
 ``lsgan``                 least-squares GAN loss, RMSProp 1e-4 (TensorFlow's variant), one step
@@ -51,11 +56,13 @@ class Method:
     lam: float = 10.0
     clip: float | None = None
     source: str = ""
+    critic_schedule: str = "constant"
 
     def settings(self) -> dict[str, Any]:
         """The preset as :class:`gpkit.train.TrainConfig` keyword arguments."""
         return {"objective": self.objective, "penalty": self.penalty, "optimizer": self.optimizer, "lr": self.lr,
-                "n_critic": self.n_critic, "betas": self.betas, "lam": self.lam, "clip": self.clip}
+                "n_critic": self.n_critic, "betas": self.betas, "lam": self.lam, "clip": self.clip,
+                "critic_schedule": self.critic_schedule}
 
 
 METHODS: dict[str, Method] = {m.name: m for m in (
@@ -65,6 +72,9 @@ METHODS: dict[str, Method] = {m.name: m for m in (
            "gan_64x64.py (MODE wgan-gp)"),
     Method("wgan", "WGAN (clipping)", "wgan", "none", "rmsprop_tf", 5e-5, 5, (0.5, 0.9), 10.0, 0.01,
            "gan_64x64.py (MODE wgan); WGAN paper Algorithm 1"),
+    Method("wgan-paper", "WGAN (clipping, WGAN paper's code)", "wgan", "none", "rmsprop", 5e-5, 5, (0.5, 0.9), 10.0,
+           0.01, "martinarjovsky/WassersteinGAN main.py (PyTorch RMSprop, Diters 100 for 25 iterations and every "
+           "500th)", "wgan"),
     Method("dcgan", "DCGAN", "ns_gan", "none", "adam", 2e-4, 1, (0.5, 0.999), 10.0, None,
            "gan_64x64.py (MODE dcgan); Radford et al. 2016"),
     Method("lsgan", "LSGAN", "lsgan", "none", "rmsprop_tf", 1e-4, 1, (0.5, 0.9), 10.0, None,

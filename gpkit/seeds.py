@@ -194,7 +194,7 @@ class SeedStack:
         cfg = self.config
         history: dict[int, list[dict[str, float]]] = {s: [] for s in self.seeds}
         while self.iteration < cfg.iterations:
-            for _ in range(cfg.n_critic):
+            for _ in range(cfg.critic_steps(self.iteration)):
                 d_losses = self.critic_step()
             g_losses = self.generator_step() if self.g_base is not None else torch.full_like(d_losses, float("nan"))
             self.iteration += 1

@@ -59,6 +59,11 @@ __all__ = [
 #: Penalty names (:data:`gpkit.penalties.PENALTIES` holds the functions).
 PENALTIES = tuple(_PENALTY_FNS)
 LR_DECAYS = ("none", "linear")
+#: ``constant``: ``n_critic`` critic steps every generator iteration (WGAN-GP's Algorithm 1). ``wgan``: the WGAN
+#: paper's code (martinarjovsky/WassersteinGAN ``main.py``, lines 176-179): 100 critic steps for the first 25
+#: generator iterations and every 500th, ``n_critic`` otherwise.
+CRITIC_SCHEDULES = ("constant", "wgan")
+WGAN_SCHEDULE = {"steps": 100, "first": 25, "every": 500}
 METRIC_COLUMNS = ("iteration", "critic_loss", "critic_objective", "penalty", "generator_loss", "seconds")
 CHECKPOINT = "checkpoint.pt"
 METRICS = "metrics.csv"
@@ -77,14 +82,17 @@ class TrainConfig:
     iterations: generator iterations (the outer loop of Algorithm 1).
     batch_size: critic batch (real and fake each). gen_batch_size: generator batch
     (default: batch_size; Table 3 uses twice the critic batch).
-    n_critic: critic steps per generator iteration.
+    n_critic: critic steps per generator iteration. critic_schedule: ``constant`` (always ``n_critic``) or
+    ``wgan`` (the WGAN paper's code: 100 steps for the first 25 generator iterations and every 500th), see
+    :meth:`critic_steps`.
     objective: ``wgan``, ``ns_gan``, ``minimax_gan``, ``lsgan``.
     penalty: ``none``, ``gp``, ``gp_one_sided``, ``dragan``, ``lp`` (WGAN-LP: one-sided, at real and fake
     points perturbed DRAGAN-style, see :func:`gpkit.penalties.lp_penalty`); lam its coefficient.
     clip: weight-clipping bound ``c`` applied after every critic step, or None.
     optimizer / lr / betas: critic optimizer (``adam``, ``rmsprop_tf``, ``rmsprop``);
     optimizer_g / lr_g default to the critic's.
-    lr_decay: ``none`` or ``linear`` (to 0 at the last iteration, as for Table 3).
+    lr_decay: ``none`` or ``linear`` (to 0 at generator iteration ``decay_iterations``, default the run's
+    ``iterations``; Table 3's reference decays over 100,000 whatever a shorter run trains).
     fixed_generator_std: if set, no generator is trained and fakes are
     ``real + std * N(0, I)`` on the same real batch (Figure 1a).
     log_every: iterations between metric rows (and NaN checks).
@@ -111,6 +119,8 @@ class TrainConfig:
     lr_g: float | None = None
     gen_batch_size: int | None = None
     lr_decay: str = "none"
+    decay_iterations: int | None = None
+    critic_schedule: str = "constant"
     fixed_generator_std: float | None = None
     log_every: int = 1
     checkpoint_every: int = 0
@@ -141,6 +151,9 @@ class TrainConfig:
         if self.gen_batch_size is not None:
             self.gen_batch_size = check_int("gen_batch_size", self.gen_batch_size, minimum=1)
         check_choice("lr_decay", self.lr_decay, LR_DECAYS)
+        if self.decay_iterations is not None:
+            self.decay_iterations = check_int("decay_iterations", self.decay_iterations, minimum=1)
+        check_choice("critic_schedule", self.critic_schedule, CRITIC_SCHEDULES)
         if self.fixed_generator_std is not None:
             self.fixed_generator_std = check_positive("fixed_generator_std", self.fixed_generator_std, allow_zero=True)
         self.log_every = check_int("log_every", self.log_every, minimum=1)
@@ -149,6 +162,13 @@ class TrainConfig:
         self.acgan_scale = check_positive("acgan_scale", self.acgan_scale, allow_zero=True)
         self.acgan_scale_g = check_positive("acgan_scale_g", self.acgan_scale_g, allow_zero=True)
         check_choice("precision", self.precision, precision_mod.PRECISIONS)
+
+    def critic_steps(self, iteration: int) -> int:
+        """Critic steps before generator iteration ``iteration`` (0-based), per ``critic_schedule``."""
+        if self.critic_schedule == "wgan" and (iteration < WGAN_SCHEDULE["first"]
+                                               or iteration % WGAN_SCHEDULE["every"] == 0):
+            return WGAN_SCHEDULE["steps"]
+        return self.n_critic
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of the fields (JSON and ``weights_only`` checkpoint friendly)."""
@@ -493,7 +513,8 @@ class Trainer:
     def _set_lr(self) -> None:
         if self.config.lr_decay != "linear":
             return
-        frac = 1.0 - self.iteration / max(self.config.iterations, 1)
+        horizon = self.config.decay_iterations or self.config.iterations
+        frac = max(0.0, 1.0 - self.iteration / max(horizon, 1))  # gan_cifar_resnet.py L282
         for opt, base in ((self.opt_d, self.config.lr), (self.opt_g, self.config.lr_g or self.config.lr)):
             if opt is not None:
                 for group in opt.param_groups:
@@ -525,7 +546,7 @@ class Trainer:
             while self.iteration < cfg.iterations:
                 t0 = time.perf_counter()
                 self._set_lr()
-                for _ in range(cfg.n_critic):
+                for _ in range(cfg.critic_steps(self.iteration)):
                     d_vals = self.critic_step()
                 if self.generator is not None:
                     g_loss = self.generator_step()

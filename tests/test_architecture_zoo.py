@@ -11,7 +11,8 @@ import torch
 from gpkit.experiments import architecture_zoo as fig2
 from gpkit.models import zoo
 
-CELLS = [(a, m) for a in zoo.ARCHITECTURES for m in zoo.METHODS]
+CELLS = [(a, m) for a in zoo.ARCHITECTURES for m in zoo.METHODS] + [(a, fig2.WGAN_PAPER_METHOD)
+                                                                     for a in fig2.WGAN_PAPER_GENERATORS]
 
 
 def _scores(default: float = 3.0, **cells: float) -> dict[tuple[str, str], float]:
@@ -60,15 +61,89 @@ def test_figure2_claim_is_inconclusive_without_all_cells_or_a_baseline():
 
 
 def test_wgan_figures_6_to_8_claim_is_the_smaller_gap():
-    s = _scores(dcgan__dcgan=5.0, no_bn_constant_g__dcgan=1.4, mlp_g__dcgan=2.0, no_bn_constant_g__wgan=3.0,
-                mlp_g__wgan=4.0)
+    s = _scores(dcgan__dcgan=5.0, no_bn_constant_g__dcgan=1.4, mlp_g__dcgan=2.0, no_bn_constant_g__wgan_paper=3.0,
+                mlp_g__wgan_paper=4.0, dcgan__wgan_paper=4.0)
     claim = _claim(s, "wgan-fig6-8-generators")
     assert claim.details["gaps"] == pytest.approx({"no_bn_constant_g": 0.4, "mlp_g": 0.5})
     assert claim.value == pytest.approx(0.4) and claim.verdict == "reproduced"
+    assert [p["met"] for p in claim.preconditions] == [True, True, True]
     s[("mlp_g", "dcgan")] = 4.5  # the GAN does better on the MLP generator
     assert _claim(s, "wgan-fig6-8-generators").verdict == "not reproduced"
     s[("mlp_g", "dcgan")] = 4.1  # within 5% of the baseline's way: too close to call
-    assert _claim(s, "wgan-fig6-8-generators").verdict == "inconclusive"
+    c = _claim(s, "wgan-fig6-8-generators")
+    assert (c.verdict, c.reason) == ("inconclusive", "within noise")
+    # Figure 2's gan_64x64.py WGAN column does not decide the WGAN paper's figures
+    s[("mlp_g", "dcgan")], s[("mlp_g", "wgan")] = 2.0, 1.0
+    assert _claim(s, "wgan-fig6-8-generators").verdict == "reproduced"
+
+
+def test_wgan_figures_6_to_8_need_both_methods_to_train_the_dcgan_generator():
+    # the review's quick run: clipping never left the untrained score, even on the DCGAN generator
+    s = _scores(dcgan__dcgan=2.9, no_bn_constant_g__dcgan=1.38, mlp_g__dcgan=1.0, dcgan__wgan_paper=1.05,
+                no_bn_constant_g__wgan_paper=1.2, mlp_g__wgan_paper=1.1)
+    c = _claim(s, "wgan-fig6-8-generators")
+    assert (c.verdict, c.reason) == ("inconclusive", "precondition unmet")
+    unmet = [p["name"] for p in c.preconditions if not p["met"]]
+    assert unmet == ["the WGAN paper's WGAN trains the DCGAN generator"]
+    assert math.isfinite(c.value)  # our number is still shown
+
+
+def test_wgan_paper_cells_use_the_wgan_papers_code_settings(tmp_path):
+    """martinarjovsky/WassersteinGAN @ f7a01e8, main.py: L33-34 lrD = lrG = 5e-5; L40-41 clamp 0.01; L161-162
+    optim.RMSprop(..., lr=...) (PyTorch's, accumulator at 0); L176-179 Diters = 100 if gen_iterations < 25 or
+    gen_iterations % 500 == 0; L108-114 weights_init N(0, 0.02) for Conv, N(1, 0.02) for BatchNorm gains."""
+    cfg = fig2.method_config("wgan-paper", 600)
+    assert (cfg.optimizer, cfg.lr, cfg.clip, cfg.objective, cfg.penalty) == ("rmsprop", 5e-5, 0.01, "wgan", "none")
+    steps = [cfg.critic_steps(i) for i in range(600)]
+    assert steps[:25] == [100] * 25 and steps[25:30] == [5] * 5 and steps[500] == 100 and sum(steps) == 26 * 100 + 574 * 5
+    assert fig2.method_config("wgan", 600).critic_steps(0) == 5  # Figure 2's WGAN keeps gan_64x64.py's 5 steps
+    seen = {}
+
+    def scorer(g):
+        seen["g"] = g
+        return {"is_mean": 1.5}
+
+    data = torch.rand(16, 1, 32, 32) * 2 - 1
+    out = fig2.train_cell("no_bn_constant_g", "wgan-paper", lambda n, rng: data[torch.randint(0, 16, (n,), generator=rng)],
+                          scorer, iterations=1, dim=8, size=32, channels=1, batch_size=4, out_dir=tmp_path)
+    assert out["method"] == "wgan-paper"
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert state["config"]["critic_schedule"] == "wgan" and len(state["opt_d"]["state"]) > 0
+    with pytest.raises(ValueError, match="arch must be one of"):
+        fig2.train_cell("gated", "wgan-paper", lambda n, rng: data[:n], scorer, iterations=1, dim=8, size=32,
+                        channels=1, batch_size=4, out_dir=tmp_path / "x")
+
+
+def test_wgan_init_matches_the_wgan_papers_weights_init():
+    from gpkit.models.images import wgan_init_
+
+    torch.manual_seed(0)
+    g, d = zoo.build("dcgan", "wgan", dim=32, size=32, channels=3)
+    wgan_init_(g), wgan_init_(d)
+    convs = [m.weight for m in list(g.modules()) + list(d.modules())
+             if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    w = torch.cat([c.flatten() for c in convs])
+    assert abs(w.mean().item()) < 1e-3 and w.std().item() == pytest.approx(0.02, rel=0.05)
+    gains = torch.cat([m.weight for m in g.modules() if isinstance(m, torch.nn.BatchNorm2d)])
+    assert gains.mean().item() == pytest.approx(1.0, abs=0.01) and 0.005 < gains.std().item() < 0.04
+    mlp, _ = zoo.build("mlp_g", "wgan", dim=8, size=32, channels=1)
+    first = mlp.body[0]
+    bound = 1 / first.in_features ** 0.5  # PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    wgan_init_(mlp, keep_linear=True)
+    assert first.weight.abs().max().item() <= bound and first.weight.std().item() > 0.5 * bound / 3 ** 0.5
+
+
+def test_fc_generator_is_he_initialised_like_the_reference():
+    """igul222/improved_wgan_training @ fa66c57, gan_64x64.py L76-78: ReLULayer passes initialization='he';
+    L224-228: FCGenerator's four ReLU layers use it, Generator.Out passes none (Glorot). tflib/ops/linear.py L62-65:
+    'he' is uniform with std sqrt(2 / fan_in)."""
+    torch.manual_seed(0)
+    g, _ = zoo.build("mlp_g", "wgan-gp", dim=8, size=32, channels=1)
+    linears = [m for m in g.modules() if isinstance(m, torch.nn.Linear)]
+    for layer in linears[:4]:
+        assert layer.weight.std().item() == pytest.approx((2 / layer.in_features) ** 0.5, rel=0.05)
+    out = linears[4]
+    assert out.weight.std().item() == pytest.approx((2 / (out.in_features + out.out_features)) ** 0.5, rel=0.05)
 
 
 def test_train_cell_trains_and_scores_with_each_methods_settings(tmp_path):

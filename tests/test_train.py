@@ -173,6 +173,27 @@ def test_linear_lr_decay_reaches_zero_at_the_end():
     assert lrs == pytest.approx([1e-3, 1e-3, 0.75e-3, 0.5e-3, 0.25e-3])  # first entry: before training
 
 
+def test_linear_lr_decay_runs_over_the_references_horizon_not_the_runs():
+    """igul222/improved_wgan_training @ fa66c57, gan_cifar_resnet.py L38 ITERS = 100000, L281-284
+    decay = tf.maximum(0., 1.-(iteration/ITERS)): a shorter run keeps nearly the full rate; never below 0."""
+    critic, gen = _models()
+    lrs = []
+    cfg = TrainConfig(iterations=4, batch_size=8, lr=1e-3, lr_decay="linear", decay_iterations=100_000)
+    train(cfg, critic, gen, ToySampler("8gaussians"), callbacks=[every(1, lambda tr, it: lrs.append(tr.opt_d.param_groups[0]["lr"]))])
+    assert lrs == pytest.approx([1e-3, 1e-3, 1e-3 * (1 - 1e-5), 1e-3 * (1 - 2e-5), 1e-3 * (1 - 3e-5)])
+    lrs.clear()
+    critic, gen = _models()
+    train(TrainConfig(iterations=4, batch_size=8, lr=1e-3, lr_decay="linear", decay_iterations=2), critic, gen,
+          ToySampler("8gaussians"), callbacks=[every(1, lambda tr, it: lrs.append(tr.opt_d.param_groups[0]["lr"]))])
+    assert lrs == pytest.approx([1e-3, 1e-3, 0.5e-3, 0.0, 0.0])
+
+
+def test_cifar_resnet_profiles_decay_over_100000_iterations():
+    from gpkit.experiments import cifar_scores
+
+    assert {p["decay_iterations"] for p in cifar_scores.PROFILES.values()} == {100_000}
+
+
 def test_tf_rmsprop_matches_tensorflow_update():
     """TF1: ms starts at 1; ms <- 0.9 ms + 0.1 g^2; w <- w - lr g / sqrt(ms + 1e-10)."""
     w = nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))

@@ -34,13 +34,22 @@ from gpkit.params import check_choice, check_int
 from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "FIGURE2_METHODS", "method_config", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
+           "WGAN_PAPER_METHOD", "ALL_METHODS", "wgan_generators_claim",
            "run", "train_cell", "collect", "success_threshold", "claims", "plot_zoo", "plot_scores",
            "plot_wgan_generators"]
 
 NOTEBOOK = "08_architecture_zoo"
 #: The paper's column order in Figure 2.
 PAPER_ORDER = ("dcgan", "lsgan", "wgan", "wgan-gp")
-METHOD_LABELS = {"dcgan": "DCGAN", "lsgan": "LSGAN", "wgan": "WGAN (clipping)", "wgan-gp": "WGAN-GP"}
+METHOD_LABELS = {"dcgan": "DCGAN", "lsgan": "LSGAN", "wgan": "WGAN (clipping)", "wgan-gp": "WGAN-GP",
+                 "wgan-paper": "WGAN (WGAN paper's code)"}
+#: WGAN's Figures 6-8 are the WGAN paper's own runs: its clipped WGAN at that paper's code's settings
+#: (:data:`gpkit.methods.METHODS` ``wgan-paper``: PyTorch RMSprop, 100 critic steps for the first 25 generator
+#: iterations and every 500th, N(0, 0.02) initialisation), trained on the three generators of those figures only.
+#: Figure 2's ``wgan`` column stays ``gan_64x64.py``'s WGAN.
+WGAN_PAPER_METHOD = "wgan-paper"
+#: Every method a cell can be trained with: Figure 2's four columns, then the WGAN paper's WGAN.
+ALL_METHODS = (*zoo.METHODS, WGAN_PAPER_METHOD)
 #: A cell trains when its score is above 1 + SUCCESS_FRACTION (DCGAN baseline - 1): half of the baseline's way.
 SUCCESS_FRACTION = 0.5
 #: The baseline must itself have trained (a score of 1 is one repeated image) for anything to be judged.
@@ -97,8 +106,19 @@ def train_cell(
     seed, so the methods see the same initial weights where their architectures agree.
     """
     iterations = check_int("iterations", iterations, minimum=1)
+    check_choice("method", method, ALL_METHODS)
     torch.manual_seed(seed)
-    generator, critic = zoo.build(arch, method, dim=dim, size=size, channels=channels)
+    if method == WGAN_PAPER_METHOD:
+        from gpkit.models.images import wgan_init_
+
+        check_choice("arch", arch, WGAN_PAPER_GENERATORS)
+        generator, critic = zoo.build(arch, "wgan", dim=dim, size=size, channels=channels)
+        # main.py L108-114, L128, L137: weights_init on G and the DCGAN critic; the MLP G's Linear layers keep
+        # PyTorch's default (weights_init matches only Conv and BatchNorm classes)
+        wgan_init_(generator, keep_linear=arch == "mlp_g")
+        wgan_init_(critic)
+    else:
+        generator, critic = zoo.build(arch, method, dim=dim, size=size, channels=channels)
     cfg = method_config(method, iterations, batch_size=batch_size, seed=seed, checkpoint_every=max(1, iterations // 4))
     out = train_and_score(generator, critic, cfg, sampler, scorer, device=device, out_dir=out_dir, progress=progress,
                           desc=f"{METHOD_LABELS[method]}: {zoo.LABELS[arch]}")
@@ -112,10 +132,11 @@ FIGURE2_METHODS = {"wgan-gp": "wgan-gp-64x64", "wgan": "wgan", "dcgan": "dcgan",
 
 def method_config(method: str, iterations: int, *, batch_size: int = 64, seed: int = 0, **extra: Any):
     """Figure 2's ``method`` (a column of :data:`gpkit.models.zoo.METHODS`) at its own default settings in
-    ``gan_64x64.py``, as a :class:`gpkit.train.TrainConfig` (:data:`FIGURE2_METHODS`); ``extra`` sets other fields
-    (``checkpoint_every``, ``log_every``, ...)."""
-    check_choice("method", method, zoo.METHODS)
-    return methods.config(FIGURE2_METHODS[method], iterations=iterations, batch_size=batch_size, seed=seed, **extra)
+    ``gan_64x64.py``, or the WGAN paper's WGAN (``wgan-paper``), as a :class:`gpkit.train.TrainConfig`
+    (:data:`FIGURE2_METHODS`); ``extra`` sets other fields (``checkpoint_every``, ``log_every``, ...)."""
+    check_choice("method", method, ALL_METHODS)
+    preset = FIGURE2_METHODS.get(method, method)
+    return methods.config(preset, iterations=iterations, batch_size=batch_size, seed=seed, **extra)
 
 
 def success_threshold(baseline: float | None) -> float | None:
@@ -156,20 +177,44 @@ def claims(scores: Mapping[tuple[str, str], float]) -> list[Claim]:
                f"{len(zoo.ARCHITECTURES)} (trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
         value=value, op="<", threshold=0.5, details=details,
     )]
+    out.append(wgan_generators_claim(scores, threshold))
+    return out
+
+
+def wgan_generators_claim(scores: Mapping[tuple[str, str], float], threshold: float | None) -> Claim:
+    """WGAN Figures 6-8: on the no-BN and MLP generators, the WGAN paper's WGAN minus the standard GAN (DCGAN's
+    method), as a fraction of the DCGAN baseline's score above 1; the smaller gap must be positive.
+
+    Preconditions (the figures' premise, Figure 6: both train the DCGAN generator): the DCGAN baseline trained,
+    and both the WGAN paper's WGAN and the standard GAN train the DCGAN generator (score above ``threshold``).
+    """
+    baseline = scores.get(("dcgan", "dcgan"))
     gaps: dict[str, float] = {}
     if threshold is not None:
         for a in WGAN_PAPER_GENERATORS[1:]:
-            if (a, "wgan") in scores and (a, "dcgan") in scores:
-                gaps[a] = (scores[(a, "wgan")] - scores[(a, "dcgan")]) / (baseline - 1.0)
-    both_dcgan = {m: trained.get(("dcgan", m)) for m in ("wgan", "dcgan")}
-    out.append(Claim.compare(
+            if (a, WGAN_PAPER_METHOD) in scores and (a, "dcgan") in scores:
+                gaps[a] = (scores[(a, WGAN_PAPER_METHOD)] - scores[(a, "dcgan")]) / (baseline - 1.0)
+
+    def trains(method: str) -> tuple[bool, str]:
+        score = scores.get(("dcgan", method))
+        if score is None or threshold is None:
+            return False, "no score" if score is None else "no baseline to judge by"
+        return bool(score > threshold), f"score {score:.3g} vs {threshold:.3g}"
+
+    pre = {"DCGAN baseline trained": (threshold is not None,
+                                      f"baseline {baseline:.3g}" if baseline is not None else "no baseline"),
+           "the WGAN paper's WGAN trains the DCGAN generator": trains(WGAN_PAPER_METHOD),
+           "the standard GAN trains the DCGAN generator": trains("dcgan")}
+    return Claim.compare(
         "wgan-fig6-8-generators",
-        metric="smaller over the no-BN and MLP generators of (WGAN (clipping) - standard GAN) score, as a fraction "
-               "of the DCGAN baseline's score above 1",
+        metric="smaller over the no-BN and MLP generators of (WGAN at the WGAN paper's settings - standard GAN) "
+               "score, as a fraction of the DCGAN baseline's score above 1",
         value=min(gaps.values()) if len(gaps) == 2 else float("nan"), op=">", threshold=0.0, margin=GAP_MARGIN,
-        details={"gaps": gaps, "dcgan_generator_trained": both_dcgan, "baseline": baseline},
-    ))
-    return out
+        details={"gaps": gaps, "baseline": baseline,
+                 "scores": {f"{a}/{m}": scores.get((a, m)) for a in WGAN_PAPER_GENERATORS
+                            for m in (WGAN_PAPER_METHOD, "dcgan")}},
+        preconditions=pre, seeds=1,
+    )
 
 
 def validate(p: dict[str, Any]) -> None:
@@ -219,7 +264,7 @@ def run(
     and continues unfinished ones from their checkpoints.
     """
     archs = _select(architectures, "architectures", zoo.ARCHITECTURES)
-    meths = _select(methods, "methods", zoo.METHODS)
+    meths = _select(methods, "methods", ALL_METHODS)
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
                   resume=resume, precision=precision, validate=validate)
@@ -270,25 +315,25 @@ def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], 
     z = torch.randn(p["samples"], 128, generator=stream(r.seed, "sample_grid"))
     nrow = max(1, int(round(p["samples"] ** 0.5)))
     rows = []
-    for arch in archs:
-        for method in meths:
-            folder = r.path(f"cells/{arch}/{method}")
+    cells = [(a, m) for a in archs for m in meths if m != WGAN_PAPER_METHOD or a in WGAN_PAPER_GENERATORS]
+    for arch, method in cells:
+        folder = r.path(f"cells/{arch}/{method}")
 
-            def scorer(g: torch.nn.Module, folder: Path = folder, key: tuple[str, str] = (arch, method)):
-                grid = sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=nrow)
-                folder.mkdir(parents=True, exist_ok=True)
-                save_image(grid, folder / "samples.png")
-                r.data["grids"][key] = grid
-                return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
+        def scorer(g: torch.nn.Module, folder: Path = folder, key: tuple[str, str] = (arch, method)):
+            grid = sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=nrow)
+            folder.mkdir(parents=True, exist_ok=True)
+            save_image(grid, folder / "samples.png")
+            r.data["grids"][key] = grid
+            return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
 
-            out = cached_json(folder / "score.json", resume, lambda: train_cell(
-                arch, method, sampler, scorer, iterations=p["iterations"],
-                dim=p["resnet_dim"] if arch == "resnet101" else p["dim"], size=size, channels=channels,
-                batch_size=p["batch_size"], seed=r.seed, device=r.device, out_dir=folder, progress=progress))
-            if (arch, method) not in r.data["grids"] and (folder / "samples.png").is_file():
-                r.data["grids"][(arch, method)] = _read_grid(folder / "samples.png")
-            rows.append({"arch": arch, "method": method, "score": out["score"], "fid": out.get("fid", float("nan")),
-                         "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"])})
+        out = cached_json(folder / "score.json", resume, lambda: train_cell(
+            arch, method, sampler, scorer, iterations=p["iterations"],
+            dim=p["resnet_dim"] if arch == "resnet101" else p["dim"], size=size, channels=channels,
+            batch_size=p["batch_size"], seed=r.seed, device=r.device, out_dir=folder, progress=progress))
+        if (arch, method) not in r.data["grids"] and (folder / "samples.png").is_file():
+            r.data["grids"][(arch, method)] = _read_grid(folder / "samples.png")
+        rows.append({"arch": arch, "method": method, "score": out["score"], "fid": out.get("fid", float("nan")),
+                     "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"])})
     name = scores_mod.SCORE_NAMES[p["backbone"]][0]
     r.note(f"Data: {p['dataset']}, {channels} channel(s), {size}x{size}; DIM {p['dim']} (101-layer ResNet: DIM "
            f"{p['resnet_dim']}); {p['iterations']:,} generator iterations per cell, batch {p['batch_size']}; "
@@ -430,11 +475,12 @@ def plot_wgan_generators(source: Run | Mapping[str, Any]):
         fig, axes = plt.subplots(len(WGAN_PAPER_GENERATORS), 2, figsize=(4.6, 2.2 * len(WGAN_PAPER_GENERATORS)),
                                  squeeze=False)
         for i, arch in enumerate(WGAN_PAPER_GENERATORS):
-            for j, method in enumerate(("wgan", "dcgan")):
+            for j, method in enumerate((WGAN_PAPER_METHOD, "dcgan")):
                 ax = axes[i, j]
                 _cell_panel(ax, data, arch, method)
                 if i == 0:
-                    ax.set_title("WGAN (clipping)" if method == "wgan" else "standard GAN", fontsize=10)
+                    ax.set_title("WGAN (WGAN paper's code)" if method == WGAN_PAPER_METHOD else "standard GAN",
+                                 fontsize=10)
                 if j == 0:
                     ax.set_ylabel(f"Fig. {6 + i}: " + zoo.LABELS[arch].replace(", ", ",\n"), fontsize=8)
         fig.tight_layout()

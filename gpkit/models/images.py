@@ -213,7 +213,8 @@ class DCGANCritic(nn.Module):
 def tflib_init_(module: nn.Module, std: float | None = None) -> nn.Module:
     """Initialise like the reference's ``tflib``: zero biases and uniform weights with std
 
-    - linear: ``sqrt(2 / (fan_in + fan_out))`` (Glorot);
+    - linear: ``sqrt(2 / (fan_in + fan_out))`` (Glorot), or ``sqrt(2 / fan_in)`` (He) for a layer marked by
+      :func:`he_linear` (the reference's ``initialization='he'``);
     - conv: ``sqrt(4 / (fan_in + fan_out))`` with ``fan_out = out * k^2 / stride^2`` (1-D: ``out * k / stride``);
     - transposed conv: ``sqrt(4 / (fan_in + fan_out))`` with ``fan_in = in * k^2 / stride^2``;
 
@@ -222,7 +223,8 @@ def tflib_init_(module: nn.Module, std: float | None = None) -> nn.Module:
     """
     for m in module.modules():
         if isinstance(m, nn.Linear):
-            s = std if std is not None else math.sqrt(2.0 / (m.in_features + m.out_features))
+            fan = m.in_features if getattr(m, "_gpkit_he", False) else m.in_features + m.out_features
+            s = std if std is not None else math.sqrt(2.0 / fan)
         elif isinstance(m, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d)):
             k = math.prod(m.kernel_size)
             stride2 = math.prod(m.stride)
@@ -311,6 +313,38 @@ class _MeanPoolConv(nn.Sequential):
 
     def __init__(self, c_in: int, c_out: int, k: int, bias: bool = True) -> None:
         super().__init__(nn.AvgPool2d(2), nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=bias))
+
+
+def he_linear(layer: nn.Linear) -> nn.Linear:
+    """Mark a linear layer for He initialisation in :func:`tflib_init_` (``lib.ops.linear.Linear(...,
+    initialization='he')``: uniform with std ``sqrt(2 / fan_in)``)."""
+    layer._gpkit_he = True
+    return layer
+
+
+@torch.no_grad()
+def wgan_init_(module: nn.Module, keep_linear: bool = False) -> nn.Module:
+    """Initialise like the WGAN paper's code (martinarjovsky/WassersteinGAN ``main.py``, ``weights_init``):
+    convolution weights ``N(0, 0.02)``, batch-norm gains ``N(1, 0.02)`` and their biases 0. Linear layers take
+    ``N(0, 0.02)`` too (in our DCGAN-style models a linear layer stands where the reference has its first or last
+    convolution), unless ``keep_linear``: then PyTorch's default (``reset_parameters``), as the reference's MLP
+    generator keeps it (``weights_init`` matches only Conv and BatchNorm classes). Other biases are 0.
+    Returns ``module``."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        elif isinstance(m, nn.Linear):
+            if keep_linear:
+                m.reset_parameters()
+                continue
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+        else:
+            continue
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
+    return module
 
 
 def _glorot(module: nn.Module) -> nn.Module:

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from gpkit.models.activations import ReLU, relu
-from gpkit.models.images import DCGANCritic, DCGANGenerator, _glorot, _norm2d, tflib_init_
+from gpkit.models.images import DCGANCritic, DCGANGenerator, _glorot, _norm2d, he_linear, tflib_init_
 from gpkit.params import check_choice, check_int
 
 __all__ = ["ARCHITECTURES", "METHODS", "LABELS", "build", "GatedGenerator", "GatedCritic", "MLPGenerator",
@@ -68,7 +68,10 @@ class ConstantFilterGenerator(nn.Module):
 
 
 class MLPGenerator(nn.Module):
-    """Four 512-wide ReLU layers, a linear layer to the pixels, tanh. (B, 128) -> (B, channels, size, size)."""
+    """Four 512-wide ReLU layers, a linear layer to the pixels, tanh. (B, 128) -> (B, channels, size, size).
+
+    The ReLU layers are marked for He initialisation and the output layer keeps Glorot's, as the reference's
+    ``FCGenerator`` builds them (``ReLULayer`` passes ``initialization='he'``; ``Generator.Out`` passes none)."""
 
     def __init__(self, size: int = 64, channels: int = 3, width: int = 512, latent_dim: int = 128) -> None:
         super().__init__()
@@ -76,7 +79,7 @@ class MLPGenerator(nn.Module):
         dims = [latent_dim] + [width] * 4
         layers: list[nn.Module] = []
         for a, b in zip(dims[:-1], dims[1:]):
-            layers += [nn.Linear(a, b), ReLU()]
+            layers += [he_linear(nn.Linear(a, b)), ReLU()]
         self.body = nn.Sequential(*layers, nn.Linear(width, channels * size * size), nn.Tanh())
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
