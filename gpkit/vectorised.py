@@ -213,7 +213,7 @@ class ManifoldGANs:
         batch_size: int = 64,
         n_critic: int = 5,
         lam: float = 10.0,
-        clip: float = 0.01,
+        clip: float | Sequence[float] = 0.01,
         dragan_scale: float = 0.5,
         device: str | torch.device = "cpu",
     ) -> None:
@@ -227,7 +227,13 @@ class ManifoldGANs:
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.n_critic = check_int("n_critic", n_critic, minimum=1)
         self.lam = check_positive("lam", lam, allow_zero=True)
-        self.clip = check_positive("clip", clip)
+        if isinstance(clip, (int, float)):
+            self.clip: float | torch.Tensor = check_positive("clip", clip)
+        else:
+            clips = [check_positive("clip", c) for c in clip]
+            if len(clips) != len(seeds):
+                raise ValueError(f"clip must be one bound or one per seed ({len(seeds)}), got {len(clips)}")
+            self.clip = torch.tensor(clips, dtype=torch.float32, device=device)
         self.dragan_scale = check_positive("dragan_scale", dragan_scale, allow_zero=True)
         self.device = torch.device(device)
         S = len(seeds)
@@ -307,7 +313,11 @@ class ManifoldGANs:
     def _clip(self) -> None:
         with torch.no_grad():
             for p in self.d_params:
-                p.clamp_(-self.clip, self.clip)
+                if isinstance(self.clip, torch.Tensor):  # one bound per model: (S,) against (S, ...)
+                    c = self.clip.view(-1, *([1] * (p.dim() - 1)))
+                    p.copy_(torch.maximum(torch.minimum(p, c), -c))
+                else:
+                    p.clamp_(-self.clip, self.clip)
 
     def penalty_points(self, real: torch.Tensor, fake: torch.Tensor, sub: int) -> torch.Tensor:
         """Where the penalty is taken, ``(S, B, d)``: between real and fake (GAN-GP, WGAN-GP) or between real and

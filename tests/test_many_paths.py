@@ -218,3 +218,32 @@ def test_smoke_run_is_deterministic_and_resumes(tmp_path):
     loaded = mp.load(tmp_path / "a")
     assert [r["rel_err"] for r in loaded["rows"]] == pytest.approx([r["rel_err"] for r in a.data["rows"]])
     assert np.isfinite([c["median"] for c in loaded["curves"]]).all()
+
+
+def test_per_model_clip_bounds_equal_models_clipped_alone():
+    """One bound per model clips each model to its own box; a model equals the same model trained alone at its bound."""
+    both = ManifoldGANs("wgan_clip", [0, 1], [1e-2, 1e-1], dim=3, hidden=5, clip=[0.05, 0.5])
+    alone = ManifoldGANs("wgan_clip", [1], 1e-1, dim=3, hidden=5, clip=0.5)
+    for _ in range(3):
+        both.step()
+        alone.step()
+    assert max(p[0].abs().max().item() for p in both.d_params) <= 0.05 + 1e-7  # float32 bound
+    assert max(p[1].abs().max().item() for p in both.d_params) <= 0.5 + 1e-7
+    assert max(p[1].abs().max().item() for p in both.d_params) > 0.05
+    for a, b in zip(both.d_params + both.g_params, alone.d_params + alone.g_params):
+        assert torch.allclose(a[1], b[0], atol=1e-6)
+    with pytest.raises(ValueError, match="clip must be one bound or one per seed"):
+        ManifoldGANs("wgan_clip", [0, 1], 1e-2, dim=3, clip=[0.1])
+
+
+def test_clip_bound_is_derived_from_the_wgan_papers_bound_per_step():
+    """martinarjovsky/WassersteinGAN @ f7a01e8, main.py L33 lrD = 0.00005, L40-41 clamp +-0.01: c / lr = 200."""
+    from gpkit.experiments import many_paths as mp
+
+    assert mp.CLIP_PER_LR == pytest.approx(200.0)
+    p = dict(mp.PROFILES["quick"])
+    assert p["clip"] is None
+    assert [mp.clip_bound(p, lr) for lr in p["lrs"]] == pytest.approx([0.2, 0.6, 2.0, 6.0])
+    assert mp.clip_bound({**p, "clip": 0.01}, 1e-2) == 0.01  # a number fixes c
+    with pytest.raises(ValueError, match="clip"):
+        mp.validate({**p, "clip": -1.0})

@@ -37,6 +37,7 @@ from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.vectorised import OBJECTIVES, ManifoldGANs
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "OBJECTIVES", "EXPERIMENTS", "run", "settings", "train_group", "failure_rates",
+           "CLIP_PER_LR", "clip_bound",
            "claims", "plot_curves", "plot_sensitivity", "plot_manifold", "load"]
 
 NOTEBOOK = "11_many_paths_synthetic"
@@ -49,8 +50,18 @@ CONVERGED_FRACTION = 0.5
 FRACTION_MARGIN = 0.05
 RATE_MARGIN = 0.02
 
+#: Weight clipping's bound, derived rather than borrowed: the paper gives no value for c (its text says only "some
+#: small real number"). RMSProp moves every weight by about ``lr`` per step whatever its gradient, so what matters
+#: is the bound in units of the step: the WGAN paper clips at c = 0.01 with lr = 5e-5 (martinarjovsky/WassersteinGAN
+#: main.py L33, L40-41), a bound of 200 steps. We keep that ratio at every swept rate, c = 200 lr (lr = 1e-3: 0.2;
+#: 1e-2: 2). The image value c = 0.01 at lr = 1e-2 is one step wide: every update throws the weights onto the box's
+#: corners, and a critic whose first-layer weights and biases all sit at +-c has every kink within about one unit
+#: of the origin, away from data that lies about 3 from it. ``clip`` (a number) fixes c instead.
+CLIP_PER_LR = 0.01 / 5e-5
+
 _COMMON: dict[str, Any] = dict(objectives=list(OBJECTIVES), experiments=list(EXPERIMENTS), hidden=32,
-                               batch_size=64, n_critic=5, lam=10.0, clip=0.01, overcomplete_latent=5,
+                               batch_size=64, n_critic=5, lam=10.0, clip=None, clip_per_lr=CLIP_PER_LR,
+                               overcomplete_latent=5,
                                converge_tol=0.05, curve_points=25, manifold_dim=2, manifold_snapshots=5,
                                manifold_objectives=["ns_gan", "wgan_gp"])
 
@@ -82,6 +93,12 @@ def _latent(p: dict[str, Any], experiment: str) -> int:
     return 1 if experiment == "I" else p["overcomplete_latent"]
 
 
+def clip_bound(p: dict[str, Any], lr: float) -> float:
+    """Weight clipping's bound at learning rate ``lr``: ``p["clip"]`` when set, else ``p["clip_per_lr"] * lr``
+    (see :data:`CLIP_PER_LR`)."""
+    return float(p["clip"]) if p["clip"] is not None else float(p["clip_per_lr"]) * float(lr)
+
+
 def train_group(
     objective: str, experiment: str, dim: int, lrs: Sequence[float], p: dict[str, Any], seed: int = 0,
     device: str | torch.device = "cpu", progress: bool = False, desc: str | None = None,
@@ -98,7 +115,7 @@ def train_group(
     per_model_lr = [lr for lr in lrs for _ in range(p["seeds"])]
     models = ManifoldGANs(objective, seeds, per_model_lr, dim=dim, latent=_latent(p, experiment),
                           hidden=p["hidden"], batch_size=p["batch_size"], n_critic=p["n_critic"], lam=p["lam"],
-                          clip=p["clip"], device=device)
+                          clip=[clip_bound(p, lr) for lr in per_model_lr], device=device)
     checkpoints = set(np.unique(np.linspace(0, p["iterations"], p["curve_points"]).round().astype(int)).tolist())
     iters, curve = [], []
     for it in tqdm(range(p["iterations"] + 1), disable=not progress, desc=desc, leave=False, dynamic_ncols=True):
@@ -118,7 +135,8 @@ def train_group(
 def _manifold_snapshots(objective: str, p: dict[str, Any], seed: int, device: torch.device) -> dict[str, Any]:
     """Generator lines of one Experiment-I model in ``manifold_dim`` = 2 dimensions at a few iterations."""
     m = ManifoldGANs(objective, [seed], p["fixed_lr"], dim=p["manifold_dim"], latent=1, hidden=p["hidden"],
-                     batch_size=p["batch_size"], n_critic=p["n_critic"], lam=p["lam"], clip=p["clip"], device=device)
+                     batch_size=p["batch_size"], n_critic=p["n_critic"], lam=p["lam"], clip=clip_bound(p, p["fixed_lr"]),
+                     device=device)
     at = np.unique(np.linspace(0, p["iterations"], p["manifold_snapshots"]).round().astype(int)).tolist()
     snaps = []
     for it in range(p["iterations"] + 1):
@@ -187,8 +205,10 @@ def validate(p: dict[str, Any]) -> None:
         check_int(key, p[key], minimum=1)
     check_int("overcomplete_latent", p["overcomplete_latent"], minimum=2)
     check_int("manifold_dim", p["manifold_dim"], minimum=2)
-    for key in ("lam", "clip", "fixed_lr"):
+    for key in ("lam", "clip_per_lr", "fixed_lr"):
         check_positive(key, p[key], allow_zero=key == "lam")
+    if p["clip"] is not None:
+        check_positive("clip", p["clip"])
     check_range("converge_tol", p["converge_tol"], 0.0, 10.0)
     for key, allowed in (("objectives", OBJECTIVES), ("experiments", EXPERIMENTS),
                          ("manifold_objectives", OBJECTIVES)):
@@ -238,7 +258,11 @@ def run(
            f"({p['batch_size']}), the "
            f"over-complete latent size (l = {p['overcomplete_latent']}) and the optimisers (Adam (0.5, 0.999) for "
            "the NS-GAN family, Adam (0.5, 0.9) for WGAN-GP, RMSProp for clipping) are ours: the paper's text does not "
-           "state them. Real samples are drawn fresh every step rather than from a fixed set of m examples.")
+           "state them. "
+           + (f"Weight clipping at c = {p['clip']:g} (set by hand). " if p["clip"] is not None else
+              f"Weight clipping's bound is derived, c = {p['clip_per_lr']:g} x lr (the WGAN paper's c / lr = 0.01 / "
+              "5e-5: a bound of 200 RMSProp steps), since the paper gives no value. ")
+           + "Real samples are drawn fresh every step rather than from a fixed set of m examples.")
     groups = r.path("groups")
     groups.mkdir(exist_ok=True)
     rows: list[dict[str, Any]] = []
