@@ -176,6 +176,10 @@ def claims(scores: Mapping[tuple[str, str], float]) -> list[Claim]:
         metric=f"violations: architectures WGAN-GP fails to train + other methods that train all "
                f"{len(zoo.ARCHITECTURES)} (trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
         value=value, op="<", threshold=0.5, details=details,
+        preconditions={"DCGAN baseline trained": (threshold is not None, f"baseline {baseline:.3g}, needs > "
+                                                  f"{MIN_BASELINE}" if baseline is not None else "no baseline"),
+                       "all 28 cells trained": (not missing, f"missing {', '.join(missing)}" if missing else "")},
+        seeds=1,
     )]
     out.append(wgan_generators_claim(scores, threshold))
     return out
