@@ -9,7 +9,7 @@ is one generator iteration (5 discriminator steps) of all S models, at the quick
 from __future__ import annotations
 
 from gpkit.bench import BenchContext, BenchResult, compare, ratio_result
-from gpkit.experiments.many_paths import PROFILES
+from gpkit.experiments.many_paths import PROFILES, clip_bound
 from gpkit.vectorised import ManifoldGANs
 
 
@@ -17,7 +17,7 @@ def bench_many_seeds(ctx: BenchContext) -> list[BenchResult]:
     p = PROFILES["quick"]
     seeds = list(range(ctx.pick(256, 4)))
     kw = dict(dim=p["fixed_dim"], latent=1, hidden=p["hidden"], batch_size=p["batch_size"], n_critic=p["n_critic"],
-              lam=p["lam"], clip=p["clip"], device=ctx.device)
+              lam=p["lam"], clip=clip_bound(p, p["fixed_lr"]), device=ctx.device)
     results = []
     for objective in ("wgan_gp", "ns_gan"):
         together = ManifoldGANs(objective, seeds, p["fixed_lr"], **kw)
