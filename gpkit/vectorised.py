@@ -190,6 +190,15 @@ class _TFRMSprop(_Optimizer):
 
 
 # ------------------------------------------------------------------ the models
+def _per_model(name: str, values: float | Sequence[float], n: int, what: str, device: torch.device) -> torch.Tensor:
+    """One positive ``what`` for all ``n`` models, or one per model, as a float32 tensor ``(n,)``; ``ValueError``
+    naming ``name`` for a wrong count or a non-positive value."""
+    values = [values] * n if isinstance(values, (int, float)) else list(values)
+    if len(values) != n:
+        raise ValueError(f"{name} must be one {what} or one per seed ({n}), got {len(values)}")
+    return torch.tensor([check_positive(name, v) for v in values], dtype=torch.float32, device=device)
+
+
 class ManifoldGANs:
     """``S`` GANs on the 1-D manifold problem, one per ``(seed, lr)`` pair, trained together.
 
@@ -227,20 +236,11 @@ class ManifoldGANs:
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.n_critic = check_int("n_critic", n_critic, minimum=1)
         self.lam = check_positive("lam", lam, allow_zero=True)
-        if isinstance(clip, (int, float)):
-            self.clip: float | torch.Tensor = check_positive("clip", clip)
-        else:
-            clips = [check_positive("clip", c) for c in clip]
-            if len(clips) != len(seeds):
-                raise ValueError(f"clip must be one bound or one per seed ({len(seeds)}), got {len(clips)}")
-            self.clip = torch.tensor(clips, dtype=torch.float32, device=device)
         self.dragan_scale = check_positive("dragan_scale", dragan_scale, allow_zero=True)
         self.device = torch.device(device)
         S = len(seeds)
-        lrs = [lrs] * S if isinstance(lrs, (int, float)) else list(lrs)
-        if len(lrs) != S:
-            raise ValueError(f"lrs must be one learning rate or one per seed ({S}), got {len(lrs)}")
-        self.lrs = torch.tensor([check_positive("lrs", lr) for lr in lrs], dtype=torch.float32, device=self.device)
+        self.lrs = _per_model("lrs", lrs, S, "learning rate", self.device)
+        self.clip = _per_model("clip", clip, S, "bound", self.device)  # (S,): weight clipping's bound per model
         self.seeds = torch.tensor(seeds, dtype=torch.int64, device=self.device)
         self.iteration = 0
 
@@ -313,11 +313,8 @@ class ManifoldGANs:
     def _clip(self) -> None:
         with torch.no_grad():
             for p in self.d_params:
-                if isinstance(self.clip, torch.Tensor):  # one bound per model: (S,) against (S, ...)
-                    c = self.clip.view(-1, *([1] * (p.dim() - 1)))
-                    p.copy_(torch.maximum(torch.minimum(p, c), -c))
-                else:
-                    p.clamp_(-self.clip, self.clip)
+                c = self.clip.view(-1, *([1] * (p.dim() - 1)))  # (S,) against (S, ...)
+                p.clamp_(-c, c)
 
     def penalty_points(self, real: torch.Tensor, fake: torch.Tensor, sub: int) -> torch.Tensor:
         """Where the penalty is taken, ``(S, B, d)``: between real and fake (GAN-GP, WGAN-GP) or between real and
