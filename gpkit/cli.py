@@ -4,6 +4,7 @@
     gpkit run NOTEBOOK [-p name value ...] [--profile P] [--out-dir DIR]
     gpkit reproduce [--profile P] [--only 01,02] [--jobs N] [-p name value ...] [--runs-root R] [--figures-dir F]
     gpkit report [--profile P] [--check] [--screenshot PNG]
+    gpkit readme-table [--profile P] [--runs-root R] [--write README.md]
     gpkit bench [--only a,b] [--repeats N] [--smoke] [--device D]
     gpkit compare RUN_A RUN_B [--rtol R] [--atol A] [--no-csv]
     gpkit sweep NOTEBOOK --grid FILE|NAME [--executor local|slurm] [--profile P] [--timeout-min M] [--collect] [...]
@@ -58,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="open every page in headless Chromium (network blocked) and report console errors "
                              "and broken images; exit status 1 if any")
     p_html.add_argument("--screenshot", default=None, help="with --check: save a screenshot of the index here")
+    p_md = sub.add_parser("readme-table", help="print the results table of the latest runs as Markdown, or write it "
+                                               "between the results-table markers of a file (the README)")
+    p_md.add_argument("--profile", default="quick", choices=report.PROFILES)
+    p_md.add_argument("--runs-root", default=None, help="runs folder (default runs/)")
+    p_md.add_argument("--write", default=None, metavar="FILE", help="replace the table in FILE, e.g. README.md")
     p_b = sub.add_parser("bench", help="run benchmarks/ (side-by-side ratios), print the table, write "
                                        "benchmarks/results.json")
     p_b.add_argument("--only", default=None, help="comma-separated benchmark names, e.g. penalty_overhead,algorithm1")
@@ -195,6 +201,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         index = report.build_report(profile=args.profile)
         print(f"[gpkit] report: {index}")
         return _check_report(index, args.screenshot) if args.check else 0
+    if args.command == "readme-table":
+        from pathlib import Path
+
+        from gpkit import readme_table
+
+        table = readme_table.table_for(args.profile, args.runs_root)
+        if args.write is None:
+            print(table)
+            return 0
+        path = Path(args.write)
+        path.write_text(readme_table.replace_table(path.read_text(), table))
+        print(f"[gpkit] results table of the {args.profile} runs written to {path}")
+        return 0
     if args.command == "bench":
         from gpkit import bench
 
