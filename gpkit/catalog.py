@@ -320,7 +320,8 @@ CLAIMS: tuple[PaperClaim, ...] = (
     _c("wgan-fig1-em-continuous", "WGAN", "Figure 1", "10_wgan_paper",
        "The EM distance between the parallel lines is continuous in theta (|theta|); the JS divergence is a step."),
     _c("wgan-fig2-no-mode-collapse", "WGAN", "Figure 2", "10_wgan_paper",
-       "WGAN learns the mixture of 8 Gaussians without mode collapse (all modes covered), unlike the standard GAN."),
+       "\"Our WGAN algorithm approximately finds the correct distribution, without any mode collapse\" on the mixture "
+       "of 8 Gaussians (all modes covered; the standard GAN's modes are shown beside it)."),
     _c("wgan-fig3-discriminator-saturates", "WGAN", "Figure 3", "10_wgan_paper",
        "The optimal GAN discriminator saturates (vanishing gradients at the fake samples); the WGAN critic stays "
        "close to linear."),

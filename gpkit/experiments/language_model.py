@@ -7,9 +7,12 @@ decoded by argmax and their character n-gram (n = 1..4) Jensen-Shannon divergenc
 The same statistic for held-out real lines (the reference's "validation set JSD") gives the scale: it is what a
 perfect model of the corpus would score with 640 samples.
 
-Claim (``table4-wgan-gp-beats-gan``): at the end of training WGAN-GP closes more than half of the gap between the
-standard GAN and the validation baseline, for every n: ``(JS_GAN - JS_WGAN-GP) / (JS_GAN - JS_val) > 0.5``, JS
-averaged over the probes of the last fifth of the run.
+Claim (``table4-wgan-gp-beats-gan``): the paper shows samples and says "We were unable to produce comparable results
+with the standard GAN objective". We test exactly that: at the end of training WGAN-GP's n-gram JS is below the
+standard GAN's for every n = 1..4, by a margin: ``(JS_GAN - JS_WGAN-GP) / (JS_GAN - JS_val) > 0`` for the smallest n
+(within :data:`GAP_MARGIN` = 5% of the GAN-to-validation gap: inconclusive, the two are comparable), JS averaged over
+the probes of the last fifth of the run. (Until issue 21 the rule asked for more than half of that gap at every n, a
+test of our own the paper does not make.)
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ METHODS = ("wgan-gp", "gan")
 METHOD_LABELS = {"wgan-gp": "WGAN-GP", "gan": "standard GAN", "validation": "held-out real lines"}
 NGRAMS = (1, 2, 3, 4)
 #: WGAN-GP must close more than this fraction of the gap between the GAN and the validation baseline, for every n.
-MIN_GAP_CLOSED = 0.5
+MIN_GAP_CLOSED = 0.0
 GAP_MARGIN = 0.05
 #: The final JS is the mean over the probes in the last FINAL_FRACTION of the iterations.
 FINAL_FRACTION = 0.2

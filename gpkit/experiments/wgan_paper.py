@@ -24,11 +24,12 @@ objective, Adam), WGAN with weight clipping (TensorFlow-style RMSProp, ``c = 0.0
 within :data:`COVER_FRACTION` = a quarter of the distance between neighbouring centers (0.27): coverage asks whether
 the generator puts mass on every mode (collapse), the high-quality fraction how sharp it is. See :func:`mode_stats`.
 
-Claim ``wgan-fig2-no-mode-collapse``: with ``W`` the smaller of the two WGAN variants' mean (over seeds) number of
-covered modes and ``G`` the standard GAN's, ``value = min(W - 7.5, W - G - 0.5)`` must be ``> 0``: both WGANs
-cover on average at least 7.5 of the 8 modes *and* at least half a mode more than the standard GAN (within
-:data:`FIG2_MARGIN` of 0: inconclusive). A standard GAN that does not collapse makes the claim "not reproduced"
-(the contrast the paper draws is then absent in our run).
+Claim ``wgan-fig2-no-mode-collapse``: the paper says "we show how our WGAN algorithm approximately finds the correct
+distribution, without any mode collapse"; the collapse of a normal GAN on this mixture is Metz et al.'s observation,
+which the WGAN paper cites, not its own result. So the WGAN half is judged on its own: with ``W`` the smaller of the
+two WGAN variants' mean (over seeds) number of covered modes, ``value = W - 7.5`` must be ``> 0`` (within
+:data:`FIG2_MARGIN` of 0: inconclusive); the standard GAN's modes are reported beside it (``details``), not judged.
+(Until issue 21 the rule also required ``W - G > 0.5``, which a GAN that does not collapse on our data failed.)
 
 **Figure 3: two 1-D Gaussians.** Real ``N(fig3_real_mean, fig3_std^2)``, fake ``N(fig3_fake_mean, fig3_std^2)``
 (the paper gives no values; we take two well separated Gaussians, +-2 with std 0.5). A GAN discriminator (Adam,
@@ -83,9 +84,8 @@ METHOD_COLORS = {"gan": "#7570b3", "wgan": "#d95f02", "wgan-gp": "#1b9e77"}
 #: Figure 1: ``min(em_score, js_step)`` must exceed this.
 FIG1_THRESHOLD = 0.8
 FIG1_MARGIN = 0.05
-#: Figure 2: WGAN variants must cover at least this many modes on average, and MIN_MODE_GAIN more than the GAN.
+#: Figure 2: WGAN variants must cover at least this many modes on average (the GAN's are reported, not judged).
 MIN_WGAN_MODES = 7.5
-MIN_MODE_GAIN = 0.5
 FIG2_MARGIN = 0.1
 #: Figure 3: ``min(saturation, linearity)`` must exceed this.
 FIG3_THRESHOLD = 0.95
@@ -154,17 +154,17 @@ def fig2_claim(modes: dict[str, list[float]], hq: dict[str, list[float]] | None 
     """Judge Figure 2 from the number of covered modes per method and seed (``{"gan": [...], "wgan": [...], ...}``)."""
     mean = {m: float(np.mean(v)) for m, v in modes.items() if len(v)}
     value = float("nan")
-    if "gan" in mean and all(m in mean for m in ("wgan", "wgan-gp")):
-        w = min(mean["wgan"], mean["wgan-gp"])
-        value = min(w - MIN_WGAN_MODES, w - mean["gan"] - MIN_MODE_GAIN)
+    if all(m in mean for m in ("wgan", "wgan-gp")):
+        value = min(mean["wgan"], mean["wgan-gp"]) - MIN_WGAN_MODES
     return Claim.compare(
         "wgan-fig2-no-mode-collapse",
-        metric=f"min(W - {MIN_WGAN_MODES:g}, W - G - {MIN_MODE_GAIN:g}) with W the smaller WGAN variant's and G the "
-               f"standard GAN's mean number of covered modes over seeds (covered: >= {MIN_MODE_SHARE:.1%} of samples "
-               f"within {COVER_FRACTION:g} x the center spacing of the mode)",
+        metric=f"W - {MIN_WGAN_MODES:g} with W the smaller WGAN variant's mean number of covered modes over seeds "
+               f"(covered: >= {MIN_MODE_SHARE:.1%} of samples within {COVER_FRACTION:g} x the center spacing of the "
+               f"mode); the standard GAN's shown beside it" + (f": {mean['gan']:.2f}" if "gan" in mean else ""),
         value=value, op=">", threshold=0.0, margin=FIG2_MARGIN,
         details={"mean_modes": mean, "modes": {m: list(map(float, v)) for m, v in modes.items()},
                  "mean_hq_fraction": {m: float(np.mean(v)) for m, v in (hq or {}).items() if len(v)}},
+        seeds=min((len(modes[m]) for m in ("wgan", "wgan-gp") if m in modes), default=None) or None,
     )
 
 
