@@ -161,9 +161,10 @@ def test_claims_table_shows_full_text_and_verdicts(tmp_path):
 
 
 # ------------------------------------------------------------- Figure 5b
-def _loss_rows(method, train, val):
-    return [{"method": method, "iteration": 100 * i, "train_neg_loss": t, "validation_neg_loss": v}
-            for i, (t, v) in enumerate(zip(train, val))]
+def _loss_rows(method, train, val, null=None):
+    null = [v + 0.01 * ((3 * i) % 4 - 1.5) for i, v in enumerate(val)] if null is None else null  # unseen: noise only
+    return [{"method": method, "iteration": 100 * i, "train_neg_loss": t, "validation_neg_loss": v,
+             "null_neg_loss": u} for i, (t, v, u) in enumerate(zip(train, val, null))]
 
 
 def test_fig5b_claims_follow_the_curves():
@@ -188,13 +189,34 @@ def test_fig5b_claims_follow_the_curves():
     assert verdicts["fig5b-gp-train-val-diverge"] == "not reproduced"
     assert verdicts["fig5b-clip-train-val-diverge"] == "not reproduced"
     assert verdicts["fig5b-gp-train-rises-val-falls"] == "inconclusive"
-    rows = _loss_rows("gp", flat, flat)  # no gap at all, no noise: nothing to decide from
-    assert f5.claims(f5.summarise(rows, ["gp"]))[0].verdict == "inconclusive"
+    rows = _loss_rows("gp", flat, flat, null=flat)  # no gap, no noise at all: nothing to decide from
+    c = f5.claims(f5.summarise(rows, ["gp"]))[0]
+    assert (c.verdict, c.reason) == ("inconclusive", "no value")
     rows = _loss_rows("gp", falling, [v - 0.5 for v in falling])  # both fall: a gap but no opposite trends
     (s,) = f5.summarise(rows, ["gp"])
     assert s["gap_late"] == pytest.approx(s["gap_early"], abs=1e-9)
     verdict = {c.id: c.verdict for c in f5.claims([s])}["fig5b-gp-train-rises-val-falls"]
     assert verdict == "not reproduced"
+
+
+def test_fig5b_divergence_is_measured_against_the_null_set():
+    from gpkit.experiments import overfitting_curves as f5
+
+    n = 40
+    val = [1.0 - 0.01 * i for i in range(n)]  # a trending, autocorrelated series: Welch's t would call any offset
+    offset = [v + 0.3 for v in val]           # a constant gap present from the start: not overfitting by itself
+    # negative control: the "train" curve is just another unseen set, offset as much as the null set is
+    rows = _loss_rows("gp", offset, val, null=[v + 0.3 + 0.02 * ((5 * i) % 3 - 1) for i, v in enumerate(val)])
+    (s,) = f5.summarise(rows, ["gp"])
+    assert abs(s["gap_over_null"]) < 3
+    assert f5.claims([s])[0].verdict != "reproduced"
+    # the same curves where the null set stays with validation: the train gap stands far above the null's noise
+    rows = _loss_rows("gp", offset, val)
+    (s,) = f5.summarise(rows, ["gp"])
+    assert s["gap_over_null"] > 3 and f5.claims([s])[0].verdict == "reproduced"
+    # records without a null set (written before the control existed) give no value
+    legacy = [{k: v for k, v in r.items() if k != "null_neg_loss"} for r in rows]
+    assert f5.claims(f5.summarise(legacy, ["gp"]))[0].reason == "no value"
 
 
 def test_fig5b_validation_and_splits(monkeypatch, tmp_path):
@@ -208,13 +230,17 @@ def test_fig5b_validation_and_splits(monkeypatch, tmp_path):
     data = torch.arange(50, dtype=torch.float32).view(50, 1, 1, 1)
     monkeypatch.setattr(images, "load", lambda name, root, split, subset=None, seed=0: data)
     p = {**f5.PROFILES["smoke"], "n_train": 10, "n_val": 15}
-    train, val, _ = f5.split_data(p, "data", seed=3)
-    assert len(train) == 10 and len(val) == 15
-    assert not set(train.flatten().tolist()) & set(val.flatten().tolist()), "held-out digits are never trained on"
-    again, _, _ = f5.split_data(p, "data", seed=3)
+    train, val, null, _ = f5.split_data(p, "data", seed=3)
+    assert len(train) == 10 and len(val) == 15 and len(null) == 10
+    sets = [set(x.flatten().tolist()) for x in (train, val, null)]
+    assert not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2]), "the three sets are disjoint"
+    again, _, _, _ = f5.split_data(p, "data", seed=3)
     assert torch.equal(train, again)
     with pytest.raises(ValueError, match="exceeds"):
-        f5.split_data({**p, "n_train": 45, "n_val": 10}, "data", seed=0)
+        f5.split_data({**p, "n_train": 20, "n_val": 15}, "data", seed=0)
+    test_split = f5.split_data({**p, "val_split": "test", "n_val": None}, "data", seed=0)
+    assert len(test_split[1]) == 40 and len(test_split[2]) == 10
+    assert not set(test_split[1].flatten().tolist()) & set(test_split[2].flatten().tolist())
 
 
 # ------------------------------------------------------------- Figure 5a
