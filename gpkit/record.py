@@ -68,6 +68,7 @@ from gpkit.utils import atomic_write_json, atomic_write_text
 __all__ = [
     "VERDICTS",
     "REASONS",
+    "seed_interval",
     "STATUSES",
     "SCHEMA",
     "Claim",
@@ -131,6 +132,22 @@ def decide(
         if math.isfinite(lo) and math.isfinite(hi) and lo <= threshold <= hi:
             return "inconclusive", "within noise"
     return ("reproduced" if _OPS[op](value, threshold) else "not reproduced"), None
+
+
+def seed_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, tuple[float, float] | None]:
+    """Mean of a claim's value over seeds and its ``level`` t-interval ``(lo, hi)`` (None with fewer than two
+    finite values); non-finite values are left out."""
+    vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not vals:
+        return float("nan"), None
+    mean = sum(vals) / len(vals)
+    if len(vals) < 2:
+        return mean, None
+    from scipy.stats import t
+
+    sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1))
+    half = float(t.ppf(0.5 + level / 2, len(vals) - 1)) * sd / math.sqrt(len(vals))
+    return mean, (mean - half, mean + half)
 
 
 def check_preconditions(preconditions: Mapping[str, Any] | None) -> list[dict[str, Any]]:

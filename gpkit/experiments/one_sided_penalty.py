@@ -22,16 +22,20 @@ Two tasks:
    the yardstick: normalised quality ``q = (score - 1) / (real score - 1)`` (1 = as good as real digits, 0 = one
    repeated image).
 
-Claim ``one-sided-two-sided-better`` (rule fixed before any run): "the two-sided penalty performs slightly better
-than (or as well as) the one-sided penalty". Its value is the two-sided advantage, the mean of
+Claim ``one-sided-two-sided-better``. The paper (Sec. 4, "Two-sided penalty"): "In our early observations we found
+this to perform slightly better, but we don't investigate this fully." Its value is the two-sided advantage, the
+mean of
 
 - toy: the mean over datasets of ``err(one-sided) - err(two-sided)``, ``err = |W estimate / exact W1 - 1|``;
 - MNIST: ``q(two-sided) - q(one-sided)``;
 
-both are differences of quality measures on a 0-1 scale (positive: two-sided better). Reproduced when the value
-is ``>= -TOLERANCE`` (``TOLERANCE`` = 0.05: two-sided at least as good, within five points of normalised quality,
-about what one seed of a short MNIST run varies by); inconclusive within ``MARGIN`` = 0.02 of that threshold
-(or when a number is missing); not reproduced below. WGAN-LP is measured and drawn alongside but is not part of
+both are differences of quality measures on a 0-1 scale (positive: two-sided better). The toy critics train on
+``toy_seeds`` seeds (the first with :class:`gpkit.train.Trainer`, which also gives the curves and surfaces, the
+others together in one :class:`gpkit.seeds.SeedStack`, the same numbers per seed); MNIST on one. The advantage is
+computed per toy seed (with the one MNIST number) and "slightly better" means it is positive: reproduced when its
+mean over seeds is ``> 0`` and the 95% interval over seeds excludes 0; inconclusive (within noise) when the interval
+holds 0; not reproduced when the whole interval is below 0. (Until issue 21 the rule was "at least as good":
+``>= -0.05``, inconclusive within 0.02, on one seed, which a tie passed.) WGAN-LP is measured and drawn alongside but is not part of
 the claim: the paper says nothing about it, and it changes the sampling as well as the one-sidedness.
 """
 
@@ -42,10 +46,12 @@ from typing import Any
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from gpkit import methods
 from gpkit.callbacks import RecordingCallback
 from gpkit.data.toy import DATASETS, ToySampler
+from gpkit.record import seed_interval
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, scored_image_setup, start_run, train_and_score
 from gpkit.metrics.ot import optimal_critic
 from gpkit.metrics.probes import critic_values, grid_points, input_gradient_norms
@@ -55,24 +61,27 @@ from gpkit.penalties import interpolate
 from gpkit.train import CHECKPOINT, METRICS, Trainer
 from gpkit.streams import stream
 
-__all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "METHOD_LABELS", "TOLERANCE", "MARGIN", "run", "claims",
+__all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "METHOD_LABELS", "THRESHOLD", "run", "claims",
            "claim_value", "load", "plot_value_surfaces", "plot_w1", "plot_mnist"]
 
 NOTEBOOK = "12_one_sided_penalty"
 METHODS = ("gp", "gp_one_sided", "lp")
 METHOD_LABELS = {"gp": "two-sided (WGAN-GP)", "gp_one_sided": "one-sided", "lp": "WGAN-LP",
                  "optimal": "optimal critic (exact OT)"}
+#: The two penalties the claim compares (WGAN-LP is drawn beside them on one seed).
+CLAIM_METHODS = ("gp", "gp_one_sided")
 METHOD_COLORS = {"gp": "#1b9e77", "gp_one_sided": "#d95f02", "lp": "#7570b3", "optimal": "#666666"}
 
-#: Claim: two-sided advantage (mean of the toy and MNIST normalised-quality differences) >= -TOLERANCE.
-TOLERANCE = 0.05
-MARGIN = 0.02
+#: Claim: two-sided advantage (mean of the toy and MNIST normalised-quality differences) > 0, its 95% interval over
+#: the toy seeds deciding what is within noise.
+THRESHOLD = 0.0
 #: Reported beside the claim: the first probe at which a toy critic's W estimate reaches this fraction of W1.
 REACHED = 0.9
 
 _COMMON: dict[str, Any] = dict(
     datasets=list(DATASETS),
     toy_hidden=3,
+    toy_seeds=5,
     toy_batch_size=256,
     noise_std=1.0,
     extent=3.0,
@@ -95,7 +104,7 @@ _COMMON: dict[str, Any] = dict(
 #: the two-sided critic on 25gaussians still turning from its initial sign, see ``steps_to_0.9``), MNIST at
 #: DIM 16 for 500 generator iterations, scores of 1,000 samples.
 PROFILES: dict[str, dict[str, Any]] = {
-    "smoke": {**_COMMON, "toy_width": 16, "toy_batch_size": 32, "toy_steps": 10, "toy_lr": 1e-3, "n_eval": 64,
+    "smoke": {**_COMMON, "toy_seeds": 2, "toy_width": 16, "toy_batch_size": 32, "toy_steps": 10, "toy_lr": 1e-3, "n_eval": 64,
               "grid_size": 16, "w_every": 5, "mnist_dim": 8, "mnist_batch_size": 16, "mnist_iterations": 3,
               "score_n": 100, "n_reference": 100, "classifier": {"epochs": 1, "width": 8}, "samples": 16,
               "checkpoint_every": 0},
@@ -114,7 +123,7 @@ def validate(p: dict[str, Any]) -> None:
         raise ValueError(f"datasets must be a non-empty list drawn from {list(DATASETS)}, got {p['datasets']!r}")
     for ds in p["datasets"]:
         check_choice("datasets", ds, DATASETS)
-    for key in ("toy_width", "toy_hidden", "toy_batch_size", "toy_steps", "grid_size", "w_every", "mnist_dim",
+    for key in ("toy_seeds", "toy_width", "toy_hidden", "toy_batch_size", "toy_steps", "grid_size", "w_every", "mnist_dim",
                 "mnist_batch_size", "mnist_iterations", "mnist_n_critic", "samples"):
         check_int(key, p[key], minimum=1)
     check_int("n_eval", p["n_eval"], minimum=10)
@@ -162,10 +171,40 @@ def _held_out(ds: str, index: int, p: dict[str, Any], seed: int) -> tuple[torch.
     return real, sampler(p["n_eval"], rng).cpu() + p["noise_std"] * noise
 
 
-def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool) -> tuple[list, list, dict]:
+def _toy_config(p: dict[str, Any], method: str, seed: int):
+    """One toy critic's training settings (the generator fixed at real data + noise)."""
+    return methods.config("wgan-gp", iterations=p["toy_steps"], batch_size=p["toy_batch_size"], n_critic=1,
+                          fixed_generator_std=p["noise_std"], penalty=method, lam=p["lam"], lr=p["toy_lr"],
+                          betas=tuple(p["betas"]), seed=seed, log_every=max(1, p["toy_steps"] // 200),
+                          checkpoint_every=p["checkpoint_every"])
+
+
+def _more_seeds(p: dict[str, Any], ds: str, method: str, seeds: list[int], points: torch.Tensor, n_real: int,
+                w1: float, device: torch.device, progress: bool) -> list[dict[str, Any]]:
+    """The final relative W error of the toy critic of ``method`` on ``ds`` for each of ``seeds``, trained together
+    (:class:`gpkit.seeds.SeedStack`; each seed's numbers are those of training it alone)."""
+    from gpkit.seeds import SeedStack
+
+    if not seeds:
+        return []
+    stack = SeedStack(_toy_config(p, method, seeds[0]), lambda: toy_critic(width=p["toy_width"], hidden=p["toy_hidden"]),
+                      None, ToySampler(ds, seed=seeds[0], device=device), seeds, device=device)
+    for _ in tqdm(range(p["toy_steps"]), disable=not progress, leave=False, dynamic_ncols=True,
+                  desc=f"{ds} / {METHOD_LABELS[method]}, seeds {seeds[0]}-{seeds[-1]}"):
+        stack.critic_step()
+    out = []
+    for s, critic in stack.critics().items():
+        values = critic_values(critic.eval(), points)
+        ratio = float(values[:n_real].mean() - values[n_real:].mean()) / w1
+        out.append({"dataset": ds, "method": method, "seed": s, "w_ratio": ratio, "w_rel_error": abs(ratio - 1.0)})
+    return out
+
+
+def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool,
+         resume: bool) -> tuple[list, list, dict, list]:
     xs, ys, grid = grid_points(p["extent"], p["grid_size"])
     arrays: dict[str, np.ndarray] = {"xs": xs, "ys": ys}
-    rows, curves = [], []
+    rows, curves, seed_rows = [], [], []
     for index, ds in enumerate(p["datasets"]):
         real, fake = _held_out(ds, index, p, seed)
         oc = optimal_critic(real, fake)
@@ -175,10 +214,7 @@ def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool) -> 
         for method in METHODS:
             torch.manual_seed(seed)
             critic = toy_critic(width=p["toy_width"], hidden=p["toy_hidden"])
-            cfg = methods.config("wgan-gp", iterations=p["toy_steps"], batch_size=p["toy_batch_size"], n_critic=1,
-                                 fixed_generator_std=p["noise_std"], penalty=method, lam=p["lam"], lr=p["toy_lr"],
-                                 betas=tuple(p["betas"]), seed=seed, log_every=max(1, p["toy_steps"] // 200),
-                                 checkpoint_every=p["checkpoint_every"])
+            cfg = _toy_config(p, method, seed)
             probe = _WProbe(p["w_every"], real, fake, oc.w1)
             result = Trainer(cfg, critic, None, ToySampler(ds, seed=seed, device=r.device), device=r.device,
                              out_dir=r.path(f"toy/{ds}-{method}"), callbacks=[probe], progress=progress,
@@ -196,7 +232,12 @@ def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool) -> 
             })
             arrays[f"{ds}/{method}"] = critic_values(critic, grid).reshape(len(ys), len(xs))
             curves += [{"dataset": ds, "method": method, **rec} for rec in probe.records]
-    return rows, curves, arrays
+            seed_rows.append({"dataset": ds, "method": method, "seed": seed, "w_ratio": last["w_ratio"],
+                              "w_rel_error": abs(last["w_ratio"] - 1.0)})
+            if method in CLAIM_METHODS:
+                seed_rows += _more_seeds(p, ds, method, list(range(seed + 1, seed + p["toy_seeds"])), probe.points,
+                                         probe.n_real, oc.w1, r.device, progress)
+    return rows, curves, arrays, seed_rows
 
 
 def _mnist(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool, data_root: Any) -> tuple[list, dict]:
@@ -284,42 +325,52 @@ def run(
         r.note(f"{profile} profile: toy critics {p['toy_hidden']}x{p['toy_width']} (paper 3x512) for "
                f"{p['toy_steps']:,} steps (paper 500,000) at learning rate {p['toy_lr']:g} (paper 1e-4); MNIST DIM "
                f"{p['mnist_dim']} (paper 64) for {p['mnist_iterations']:,} generator iterations (paper 200,000).")
-    toy_rows, curves, arrays = _toy(r, p, seed, progress, resume)
+    toy_rows, curves, arrays, seed_rows = _toy(r, p, seed, progress, resume)
     r.save_csv("toy", toy_rows)
+    r.save_csv("toy_seeds", seed_rows)
     r.save_csv("w_curves", curves)
     mnist_rows, grids = _mnist(r, p, seed, progress, resume, data_root)
     r.save_csv("mnist", mnist_rows)
     arrays.update({f"mnist/{k}": v for k, v in grids.items()})
     np.savez_compressed(r.path("arrays.npz"), **arrays)
-    r.metrics = {"toy": toy_rows, "mnist": mnist_rows}
+    r.metrics = {"toy": toy_rows, "toy_seeds": seed_rows, "mnist": mnist_rows}
     r.data = {"arrays": arrays, "toy": toy_rows, "curves": curves, "mnist": mnist_rows}
-    for claim in claims(toy_rows, mnist_rows):
+    for claim in claims(seed_rows, mnist_rows):
         r.add_claim(claim)
     return r
 
 
-def claim_value(toy_rows: list[dict[str, Any]], mnist_rows: list[dict[str, Any]]) -> tuple[float, dict[str, Any]]:
-    """The two-sided advantage (see the module docstring) and its parts; NaN when a number is missing."""
-    toy = {(row["dataset"], row["method"]): float(row["w_rel_error"]) for row in toy_rows}
-    datasets = list(dict.fromkeys(row["dataset"] for row in toy_rows))
-    per_dataset = {ds: toy.get((ds, "gp_one_sided"), float("nan")) - toy.get((ds, "gp"), float("nan"))
-                   for ds in datasets}
-    toy_adv = float(np.mean(list(per_dataset.values()))) if per_dataset else float("nan")
+def claim_value(seed_rows: list[dict[str, Any]],
+                mnist_rows: list[dict[str, Any]]) -> tuple[float, tuple[float, float] | None, int, dict[str, Any]]:
+    """The two-sided advantage (see the module docstring): its mean over the toy seeds, the 95% interval, the number
+    of seeds and the parts; NaN when a number is missing. ``seed_rows``: ``dataset, method, seed, w_rel_error``."""
+    err = {(row["dataset"], row["method"], int(row["seed"])): float(row["w_rel_error"]) for row in seed_rows}
+    datasets = list(dict.fromkeys(row["dataset"] for row in seed_rows))
+    seeds = sorted({int(row["seed"]) for row in seed_rows})
+    nan = float("nan")
     quality = {row["method"]: float(row["quality"]) for row in mnist_rows}
-    mnist_adv = quality.get("gp", float("nan")) - quality.get("gp_one_sided", float("nan"))
-    value = float((toy_adv + mnist_adv) / 2.0)
-    return value, {"toy_advantage": toy_adv, "toy_advantage_per_dataset": per_dataset, "mnist_advantage": mnist_adv,
-                   "toy_rel_error": {f"{ds}/{m}": e for (ds, m), e in toy.items()}, "mnist_quality": quality}
+    mnist_adv = quality.get("gp", nan) - quality.get("gp_one_sided", nan)
+    toy_adv = {s: float(np.mean([err.get((ds, "gp_one_sided", s), nan) - err.get((ds, "gp", s), nan)
+                                 for ds in datasets])) if datasets else nan for s in seeds}
+    per_seed = {s: (a + mnist_adv) / 2.0 for s, a in toy_adv.items()}
+    mean, interval = seed_interval(per_seed.values())
+    if not per_seed or any(not np.isfinite(v) for v in per_seed.values()):
+        mean, interval = nan, None
+    return mean, interval, len(per_seed), {
+        "toy_advantage_per_seed": toy_adv, "mnist_advantage": mnist_adv, "advantage_per_seed": per_seed,
+        "toy_rel_error": {f"{ds}/{m}/{s}": e for (ds, m, s), e in err.items()}, "mnist_quality": quality}
 
 
-def claims(toy_rows: list[dict[str, Any]], mnist_rows: list[dict[str, Any]]) -> list[Claim]:
-    """The verdict on the appendix's claim from the toy and MNIST rows of a run (rule in the module docstring)."""
-    value, details = claim_value(toy_rows, mnist_rows)
+def claims(seed_rows: list[dict[str, Any]], mnist_rows: list[dict[str, Any]]) -> list[Claim]:
+    """The verdict on the appendix's claim from the per-seed toy rows and the MNIST rows of a run (rule in the
+    module docstring)."""
+    value, interval, n, details = claim_value(seed_rows, mnist_rows)
     return [Claim.compare(
         "one-sided-two-sided-better",
-        metric="two-sided advantage: mean of [toy: mean over datasets of |W est./W1 - 1| one-sided minus two-sided] "
-               "and [MNIST: normalised classifier score (s - 1)/(s_real - 1), two-sided minus one-sided]",
-        value=value, op=">=", threshold=-TOLERANCE, margin=MARGIN, details=details,
+        metric="two-sided advantage, mean over toy seeds of the mean of [toy: mean over datasets of |W est./W1 - 1| "
+               "one-sided minus two-sided] and [MNIST, one seed: normalised classifier score (s - 1)/(s_real - 1), "
+               "two-sided minus one-sided]",
+        value=value, op=">", threshold=THRESHOLD, details=details, seeds=n or None, interval=interval,
     )]
 
 
