@@ -125,14 +125,17 @@ def verdict_counts(rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
 
 
 def _spread(r: Mapping[str, Any]) -> str:
-    """``"3 seeds, 95% [a, b]"`` / ``"1 seed"`` under our number; empty where the claim does not say."""
-    seeds, interval = r.get("seeds"), r.get("interval")
-    if not seeds:
-        return ""
-    text = f"{seeds} seed" + ("s" if seeds != 1 else "")
-    if interval:
-        text += f", 95% [{_fmt(interval[0])}, {_fmt(interval[1])}]"
-    return text
+    """``"3 seeds, 95% [a, b]"`` / ``"1 seed"`` and the budget ladder (``"budget 500: a, 1000: b, 2000: c (moving
+    toward the paper)"``) under our number; empty where the claim records neither."""
+    seeds, interval, lad = r.get("seeds"), r.get("interval"), r.get("ladder")
+    parts = []
+    if seeds:
+        parts.append(f"{seeds} seed" + ("s" if seeds != 1 else "")
+                     + (f", 95% [{_fmt(interval[0])}, {_fmt(interval[1])}]" if interval else ""))
+    if lad:
+        steps = ", ".join(f"{_fmt(b)}: {_fmt(v)}" for b, v in zip(lad["budgets"], lad["values"]))
+        parts.append(f"budget {steps} ({'moving toward the paper' if lad.get('toward') else 'not moving toward it'})")
+    return "; ".join(parts)
 
 
 # ------------------------------------------------------------------- context

@@ -69,6 +69,7 @@ __all__ = [
     "VERDICTS",
     "REASONS",
     "seed_interval",
+    "ladder",
     "STATUSES",
     "SCHEMA",
     "Claim",
@@ -150,6 +151,34 @@ def seed_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, 
     return mean, (mean - half, mean + half)
 
 
+def ladder(budgets: Sequence[float], values: Sequence[float], op: str, threshold: float) -> dict[str, Any]:
+    """A budget ladder: the claim's value at increasing budgets (e.g. 1/4, 1/2 and all of a run's iterations) and its
+    trend, as the run record stores it: ``{"budgets", "values", "slope", "toward"}``.
+
+    ``slope`` is the least-squares slope of the value against log2(budget) (per doubling of the budget), from the
+    finite values; ``toward`` is True when the value moves toward passing ``op threshold``: the slope has the passing
+    sign, the value at the largest budget is nearer to passing than at the smallest, and the last step did not move
+    away (a rise that has turned back is not a budget question). ``ValueError`` unless there
+    are as many values as budgets, at least 3, with budgets positive and increasing.
+    """
+    check_choice("op", op, _OPS)
+    b, v = [float(x) for x in budgets], [float(x) for x in values]
+    if len(b) != len(v) or len(b) < 3:
+        raise ValueError(f"a ladder needs at least 3 budgets and one value per budget, got {len(b)} and {len(v)}")
+    if any(x <= 0 for x in b) or any(y <= x for x, y in zip(b, b[1:])):
+        raise ValueError(f"ladder budgets must be positive and increasing, got {b}")
+    pts = [(math.log2(x), y) for x, y in zip(b, v) if math.isfinite(y)]
+    slope, toward = float("nan"), False
+    if len(pts) >= 2:
+        mx, my = sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)
+        sxx = sum((x - mx) ** 2 for x, _ in pts)
+        slope = sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx > 0 else float("nan")
+        sign = 1.0 if op in (">", ">=") else -1.0
+        toward = bool(math.isfinite(slope) and sign * slope > 0 and sign * (pts[-1][1] - pts[0][1]) > 0
+                      and sign * (pts[-1][1] - pts[-2][1]) >= 0)
+    return {"budgets": b, "values": v, "slope": slope, "toward": toward}
+
+
 def check_preconditions(preconditions: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """``{name: met}`` or ``{name: (met, detail)}`` as the list the run record stores:
     ``[{"name", "met", "detail"}]``; ``ValueError`` unless every ``met`` is a bool."""
@@ -179,6 +208,7 @@ class Claim:
     preconditions: list[dict[str, Any]] = field(default_factory=list)
     seeds: int | None = None
     interval: list[float] | None = None
+    ladder: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         check_choice("verdict", self.verdict, VERDICTS)
@@ -206,6 +236,7 @@ class Claim:
         comparable: bool | str = True,
         seeds: int | None = None,
         interval: tuple[float, float] | None = None,
+        ladder: Mapping[str, Any] | None = None,
     ) -> "Claim":
         """The catalogued claim ``id`` (its paper, figure and statement come from :mod:`gpkit.catalog` alone)
         decided by :func:`decide`; ``metric`` says what ``value`` measures. ``ValueError`` for an id the
@@ -215,7 +246,10 @@ class Claim:
         presupposes; any unmet one makes the verdict ``inconclusive (precondition unmet)`` whatever the value.
         ``comparable`` False (or a sentence saying why) keeps our number but makes the verdict
         ``inconclusive (not comparable)``. ``seeds`` is how many seeds the value summarises and ``interval`` its
-        95% interval over them; a threshold inside the interval is ``inconclusive (within noise)``.
+        95% interval over them; a threshold inside the interval is ``inconclusive (within noise)``. ``ladder``
+        (:func:`ladder`, the value at increasing budgets, the last being this run's) decides a budget-limited
+        claim that fails: ``inconclusive (budget)`` when the ladder moves toward passing, ``not reproduced`` when it
+        does not move or moves away.
         """
         from gpkit.catalog import claim
 
@@ -229,11 +263,14 @@ class Claim:
             verdict, reason = "inconclusive", "not comparable"
             if isinstance(comparable, str):
                 extra["why_not_comparable"] = comparable
+        if ladder is not None and verdict == "not reproduced" and ladder.get("toward"):
+            verdict, reason = "inconclusive", "budget"
         unmet = [c["name"] for c in pre if not c["met"]]
         if unmet:
             verdict, reason = "inconclusive", "precondition unmet"
         return cls(id, ref.paper, ref.figure, ref.statement, metric, v, text, verdict, extra, reason,
-                   pre, seeds, None if interval is None else [float(a) for a in interval])
+                   pre, seeds, None if interval is None else [float(a) for a in interval],
+                   None if ladder is None else dict(ladder))
 
 
 def _now() -> str:

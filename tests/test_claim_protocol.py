@@ -88,3 +88,25 @@ def test_report_shows_reason_preconditions_and_seed_spread():
         del old["claims"][0][key]
     assert next(r for r in htmlreport.merge_claims([old]) if r["id"] == ID)["reason"] is None
     assert math.isfinite(row["value"])
+
+
+def test_ladder_decides_whether_a_miss_is_a_budget_question():
+    from gpkit.record import ladder
+
+    rising = ladder([250, 500, 1000], [0.1, 0.2, 0.35], ">", 0.5)
+    assert rising["toward"] and rising["slope"] == pytest.approx(0.125)
+    c = _claim(value=0.35, threshold=0.5, ladder=rising)
+    assert (c.verdict, c.reason) == ("inconclusive", "budget") and c.ladder["values"] == [0.1, 0.2, 0.35]
+    for values in ([0.35, 0.35, 0.35], [0.4, 0.3, 0.35], [0.1, 0.45, 0.35]):  # flat, away, risen and turned back
+        lad = ladder([250, 500, 1000], values, ">", 0.5)
+        assert not lad["toward"]
+        assert _claim(value=0.35, threshold=0.5, ladder=lad).verdict == "not reproduced"
+    assert ladder([1, 2, 4], [3.0, 2.0, 1.5], "<", 1.0)["toward"]  # for '<' claims, falling is toward
+    assert _claim(value=2.0, ladder=rising).verdict == "reproduced"  # a pass stays a pass
+    with pytest.raises(ValueError, match="at least 3 budgets"):
+        ladder([1, 2], [0.1, 0.2], ">", 0.5)
+    with pytest.raises(ValueError, match="increasing"):
+        ladder([1, 4, 2], [0.1, 0.2, 0.3], ">", 0.5)
+    html = htmlreport.render_index([_result(_claim(value=0.35, threshold=0.5, ladder=rising))], profile="quick",
+                                   pages={}, notebooks=[], data_files={}, built="now", commit=None)
+    assert "budget 250: 0.1, 500: 0.2, 1000: 0.35 (moving toward the paper)" in html

@@ -342,3 +342,20 @@ def test_table3_claims_judge_the_paper_number_only_on_comparable_protocols():
     assert claims["table3-unsupervised"].reason == "not comparable"
     assert "cannot be compared" in claims["table3-unsupervised"].details["why_not_comparable"]
     assert claims["table3-supervised"].verdict == "reproduced"
+
+
+def test_fig5b_ladders_say_whether_a_miss_is_budget():
+    from gpkit.experiments import overfitting_curves as f5
+
+    n = 40
+    val = [1.0] * n
+    growing = [1.0 + 0.0005 * i * i / n for i in range(n)]  # a gap that opens late and keeps opening
+    rows = _loss_rows("clip", growing, val)
+    (c,) = f5.claims(f5.summarise(rows, ["clip"]), rows)
+    assert c.ladder["budgets"] == [975, 1950, 3900] and c.ladder["toward"]
+    assert c.value < f5.MIN_GAP_T - f5.GAP_T_MARGIN  # a miss at this budget, but still opening: a budget question
+    assert (c.verdict, c.reason) == ("inconclusive", "budget")
+    shrinking = [1.0 + 0.02 * (n - i) / n for i in range(n)]  # an early gap that closes: not a budget question
+    rows = _loss_rows("clip", shrinking, val)
+    (c,) = f5.claims(f5.summarise(rows, ["clip"]), rows)
+    assert not c.ladder["toward"] and c.verdict == "not reproduced"

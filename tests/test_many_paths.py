@@ -247,3 +247,24 @@ def test_clip_bound_is_derived_from_the_wgan_papers_bound_per_step():
     assert mp.clip_bound({**p, "clip": 0.01}, 1e-2) == 0.01  # a number fixes c
     with pytest.raises(ValueError, match="clip"):
         mp.validate({**p, "clip": -1.0})
+
+
+def test_ns_gan_ladder_from_the_error_curves():
+    from gpkit.experiments import many_paths as mp
+
+    p = {**mp.PROFILES["quick"], "iterations": 1500, "seeds": 4}
+    its = [0, 375, 750, 1125, 1500]
+
+    def curve(fracs):  # errors (T, 4 seeds): the first round(4 f) seeds below the tolerance at each iteration
+        return {"iterations": its, "errors": [[0.01 if s < round(4 * f) else 0.5 for s in range(4)] for f in fracs]}
+
+    curves = {"I/ns_gan": curve([0, 0.25, 0.25, 0.5, 0.5]), "II/ns_gan": curve([0, 0.5, 0.75, 1, 1])}
+    lad = mp.convergence_ladder(curves, p)
+    assert lad["budgets"] == [375, 750, 1500] and lad["values"] == [0.25, 0.25, 0.5]
+    assert lad["toward"]
+    curves["I/ns_gan"] = curve([0, 0.0, 0.25, 0.25, 0.25])
+    lad = mp.convergence_ladder(curves, p)
+    assert lad["values"] == [0.0, 0.25, 0.25] and lad["toward"]
+    curves["I/ns_gan"] = curve([0, 0.5, 0.25, 0.25, 0.0])  # converged seeds drifting off: not a budget question
+    assert not mp.convergence_ladder(curves, p)["toward"]
+    assert mp.convergence_ladder({"I/ns_gan": curves["I/ns_gan"]}, p) is None

@@ -188,3 +188,25 @@ def test_make_data_lists_the_text_corpora(tmp_path, capsys):
     assert fetch.main(["--root", str(tmp_path), "billion_word"]) == 0
     out = capsys.readouterr().out
     assert "billion_word" in out and "missing" in out and "statmt.org" in out
+
+
+def test_table4_ladder_from_the_js_curves():
+    from gpkit.experiments import language_model as t4
+
+    val = {1: 0.01, 2: 0.05, 3: 0.2, 4: 0.4}
+    gan = {1: 0.8, 2: 0.95, 3: 1.0, 4: 1.0}
+
+    def curves(wgan_at):  # JS per method at iterations 10, 20, ..., 400
+        return [{"method": m, "iteration": it, **{f"js{n}": (js(it)[n] if m == "wgan-gp" else gan[n]) for n in val}}
+                for m, js in (("wgan-gp", wgan_at), ("gan", lambda it: gan)) for it in range(10, 401, 10)]
+
+    improving = curves(lambda it: {n: gan[n] - (gan[n] - val[n]) * it / 800 for n in val})
+    final = {m: t4.final_js([c for c in improving if c["method"] == m], 400) for m in ("wgan-gp", "gan")}
+    (c,) = t4.claims(final, val, improving, 400)
+    assert c.ladder["budgets"] == [100, 200, 400] and c.ladder["toward"]
+    assert c.ladder["values"][0] < c.ladder["values"][1] < c.ladder["values"][2] == pytest.approx(c.value)
+    # WGAN-GP worse than the GAN and getting worse (negative control): not reproduced, not a budget question
+    worse = curves(lambda it: {n: gan[n] + 0.0005 * it for n in val})  # JS rising above the GAN's
+    final = {m: t4.final_js([c for c in worse if c["method"] == m], 400) for m in ("wgan-gp", "gan")}
+    (c,) = t4.claims(final, val, worse, 400)
+    assert c.verdict == "not reproduced" and not c.ladder["toward"]

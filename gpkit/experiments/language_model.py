@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from gpkit.record import ladder
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.params import check_choice, check_int, check_positive
@@ -80,16 +81,37 @@ def final_js(records: Sequence[dict[str, float]], iterations: int) -> dict[int, 
     return {n: sum(r[f"js{n}"] for r in tail) / len(tail) for n in NGRAMS if f"js{n}" in tail[0]}
 
 
-def claims(final: dict[str, dict[int, float]], validation: dict[int, float]) -> list[Claim]:
-    """The Table 4 verdict from the final JS of each method (``{"wgan-gp": {n: js}, "gan": {...}}``) and the
-    validation baseline ``{n: js}``: the smallest, over n, fraction of the GAN-to-validation gap WGAN-GP closes."""
+def gap_closed(final: dict[str, dict[int, float]], validation: dict[int, float]) -> tuple[float, dict[int, float]]:
+    """The smallest, over n, fraction of the GAN-to-validation JS gap WGAN-GP closes, and the fraction per n (NaN
+    when a number is missing)."""
     closed: dict[int, float] = {}
     if "wgan-gp" in final and "gan" in final:
         for n in NGRAMS:
             if n in final["gan"] and n in final["wgan-gp"] and n in validation:
                 gap = final["gan"][n] - validation[n]
                 closed[n] = (final["gan"][n] - final["wgan-gp"][n]) / gap if gap > 0 else float("nan")
-    value = min(closed.values()) if len(closed) == len(NGRAMS) else float("nan")
+    return (min(closed.values()) if len(closed) == len(NGRAMS) else float("nan")), closed
+
+
+#: The budget ladder: the claim's value at these fractions of the run's iterations (each from the probes of its own
+#: last fifth).
+LADDER = (0.25, 0.5, 1.0)
+
+
+def claims(final: dict[str, dict[int, float]], validation: dict[int, float],
+           curves: Sequence[dict[str, Any]] | None = None, iterations: int | None = None) -> list[Claim]:
+    """The Table 4 verdict from the final JS of each method (``{"wgan-gp": {n: js}, "gan": {...}}``) and the
+    validation baseline ``{n: js}``: the smallest, over n, fraction of the GAN-to-validation gap WGAN-GP closes.
+    With the JS ``curves`` (rows ``method, iteration, js1..``) and the run's ``iterations``, the same value at
+    :data:`LADDER` fractions of the budget is the claim's ladder."""
+    value, closed = gap_closed(final, validation)
+    lad = None
+    if curves is not None and iterations:
+        budgets = [max(1, round(f * iterations)) for f in LADDER]
+        values = [gap_closed({m: final_js([c for c in curves if c["method"] == m and c["iteration"] <= b], b)
+                              for m in final}, validation)[0] for b in budgets]
+        if len(set(budgets)) == len(budgets):
+            lad = ladder(budgets, values, ">", MIN_GAP_CLOSED)
     return [Claim.compare(
         "table4-wgan-gp-beats-gan",
         metric="smallest over n = 1..4 of (JS GAN - JS WGAN-GP) / (JS GAN - JS validation), JS in bits averaged "
@@ -97,6 +119,7 @@ def claims(final: dict[str, dict[int, float]], validation: dict[int, float]) -> 
         value=value, op=">", threshold=MIN_GAP_CLOSED, margin=GAP_MARGIN,
         details={"gap_closed": closed, "final_js": {m: dict(v) for m, v in final.items()},
                  "validation_js": dict(validation)},
+        seeds=1, ladder=lad,
     )]
 
 
@@ -182,7 +205,7 @@ def run(
         shown = [readable(s) for s in samples["wgan-gp"][: p["samples_shown"]]]
         r.add_comparison("table4/samples", shown, dataset=p["corpus"], n=p["samples_shown"],
                          note=f"argmax-decoded, padding removed, {UNK_SHOWN} = a character outside the vocabulary")
-    for claim in claims(final, validation):
+    for claim in claims(final, validation, curves, p["iterations"]):
         r.add_claim(claim)
     return r
 

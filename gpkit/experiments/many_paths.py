@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gpkit.record import ladder
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.vectorised import OBJECTIVES, ManifoldGANs
@@ -168,8 +169,30 @@ def converged_fraction(rows: Sequence[dict[str, Any]], p: dict[str, Any], object
     return float(np.mean([e < p["converge_tol"] for e in errs])) if errs else float("nan")
 
 
-def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any]) -> list[Claim]:
-    """The three Many Paths claims from the final rows (see the module docstring for the rules)."""
+#: The NS-GAN convergence claim's budget ladder: its value at these fractions of the run's iterations.
+LADDER = (0.25, 0.5, 1.0)
+
+
+def convergence_ladder(curves: dict[str, dict[str, Any]] | None, p: dict[str, Any]) -> dict[str, Any] | None:
+    """The NS-GAN claim's value (the smaller converged fraction of Experiments I and II at the reference setting)
+    at the :data:`LADDER` budgets, from the error ``curves`` (``{"I/ns_gan": {"iterations", "errors"}}``, errors
+    ``(T, seeds)``); None without both curves."""
+    keys = [f"{e}/ns_gan" for e in EXPERIMENTS]
+    if not curves or not all(k in curves for k in keys):
+        return None
+    its = np.asarray(curves[keys[0]]["iterations"], dtype=float)
+    budgets = [float(its[np.argmin(np.abs(its - f * p["iterations"]))]) for f in LADDER]
+    if len(set(budgets)) < len(budgets) or budgets[0] <= 0:
+        return None
+    values = [min(float(np.mean(np.asarray(curves[k]["errors"])[list(its).index(b)] < p["converge_tol"]))
+                  for k in keys) for b in budgets]
+    return ladder(budgets, values, ">", CONVERGED_FRACTION)
+
+
+def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any],
+           curves: dict[str, dict[str, Any]] | None = None) -> list[Claim]:
+    """The three Many Paths claims from the final rows (see the module docstring for the rules); with the error
+    ``curves`` at the reference setting, the NS-GAN claim's budget ladder."""
     fractions = {e: converged_fraction(rows, p, "ns_gan", e) for e in EXPERIMENTS}
     done = all(e in p["experiments"] for e in EXPERIMENTS) and all(np.isfinite(v) for v in fractions.values())
     rates = failure_rates(rows, p)
@@ -184,7 +207,8 @@ def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any]) -> list[Claim]:
             metric=f"fraction of NS-GAN seeds with relative parameter error < {p['converge_tol']:g} at d = "
                    f"{p['fixed_dim']}, lr = {p['fixed_lr']:g} (smaller of Experiments I and II)",
             value=min(fractions.values()) if done else nan, op=">", threshold=CONVERGED_FRACTION,
-            margin=FRACTION_MARGIN, details={"converged_fraction": fractions, **common}),
+            margin=FRACTION_MARGIN, details={"converged_fraction": fractions, **common},
+            seeds=p["seeds"], ladder=convergence_ladder(curves, p)),
         Claim.compare(
             "many-paths-penalties-robust",
             metric="failure rate over all sweep settings: NS-GAN minus the larger of GAN-GP and DRAGAN-NS",
@@ -298,7 +322,7 @@ def run(
     r.metrics.update(failure_rates=failure_rates(rows, p), group_seconds=timing,
                      train_seconds=round(sum(timing.values()), 1), models=len(rows))
     r.data = {"rows": rows, "curves": curve_rows, "params": p, "manifold": manifold}
-    for claim in claims(rows, p):
+    for claim in claims(rows, p, curves):
         r.add_claim(claim)
     return r
 

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import CriticLoss, SampleGrids
+from gpkit.record import ladder
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run, wgan_config
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator
@@ -195,7 +196,7 @@ def run(
     r.metrics = {"methods": summary}
     r.data = {"losses": rows, "curves": curves, "summary": summary,
               "grids": {m: f["grids"] for m, f in finals.items()}, "real": train_x[: p["samples"]]}
-    for claim in claims(summary):
+    for claim in claims(summary, rows):
         r.add_claim(claim)
     return r
 
@@ -239,14 +240,35 @@ def summarise(rows: list[dict[str, Any]], methods: list[str]) -> list[dict[str, 
     return out
 
 
-def claims(summary: list[dict[str, Any]]) -> list[Claim]:
-    """Verdicts from the loss curves (thresholds fixed above)."""
+#: The budget ladder: each claim's value from the probes up to these fractions of the run's iterations.
+LADDER = (0.25, 0.5, 1.0)
+
+
+def _ladders(rows: list[dict[str, Any]] | None, method: str) -> dict[str, dict[str, Any]] | None:
+    """Both claims' values (``gap_over_null``, ``trend``) of ``method`` at the :data:`LADDER` budgets."""
+    rec = [r for r in rows or [] if r["method"] == method]
+    if not rec:
+        return None
+    last = max(r["iteration"] for r in rec)
+    budgets = [max(1, round(f * last)) for f in LADDER]
+    if len(set(budgets)) < len(budgets):
+        return None
+    sums = [summarise([r for r in rec if r["iteration"] <= b], [method])[0] for b in budgets]
+    return {"diverge": ladder(budgets, [s["gap_over_null"] for s in sums], ">", MIN_GAP_T),
+            "trend": ladder(budgets, [min(s["train_slope_second_half"], -s["validation_slope_second_half"])
+                                      for s in sums], ">", 0.0)}
+
+
+def claims(summary: list[dict[str, Any]], rows: list[dict[str, Any]] | None = None) -> list[Claim]:
+    """Verdicts from the loss curves (thresholds fixed above); with the probe ``rows``, each claim's budget ladder
+    (:data:`LADDER`)."""
     by = {s["method"]: s for s in summary}
     out = []
     for method in METHODS:
         if method not in by:
             continue
         s = by[method]
+        lad = _ladders(rows, method)
         out.append(Claim.compare(
             f"fig5b-{method}-train-val-diverge",
             metric="(train - validation) negative critic loss gap minus the null gap (unseen - validation) over the "
@@ -254,6 +276,7 @@ def claims(summary: list[dict[str, Any]]) -> list[Claim]:
             value=s["gap_over_null"], op=">", threshold=MIN_GAP_T, margin=GAP_T_MARGIN,
             details={"gap_early": s["gap_early"], "gap_late": s["gap_late"], "null_gap_late": s["null_gap_late"],
                      "null_gap_sd": s["null_gap_sd"], "relative_gap_growth": s["relative_gap_growth"]},
+            seeds=1, ladder=lad and lad["diverge"],
         ))
     if "gp" in by:
         s = by["gp"]
@@ -265,6 +288,7 @@ def claims(summary: list[dict[str, Any]]) -> list[Claim]:
             margin=TREND_MARGIN,
             details={"train_slope": s["train_slope_second_half"],
                      "validation_slope": s["validation_slope_second_half"]},
+            seeds=1, ladder=(_ladders(rows, "gp") or {}).get("trend"),
         ))
     return out
 
