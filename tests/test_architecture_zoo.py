@@ -205,3 +205,17 @@ def test_cells_spread_over_runs_are_collected_and_resumed(tmp_path, fake_mnist_r
                      architectures=["dcgan"], methods=["dcgan"])
     assert again.data["scores"][("dcgan", "dcgan")] == cached["score"]
     assert ("dcgan", "dcgan") in again.data["grids"]
+
+
+def test_the_baseline_must_itself_train_half_way_to_real_images():
+    # the review's quick numbers: baseline 2.91 against real images 6.98 (32%): the premise fails, nothing is judged
+    s = _scores(dcgan__dcgan=2.91, tanh__dcgan=1.2, gated__lsgan=1.3, resnet101__wgan=1.9)
+    c = next(c for c in fig2.claims(s, real_score=6.98) if c.id == "fig2-only-wgan-gp-trains-all")
+    assert (c.verdict, c.reason) == ("inconclusive", "precondition unmet") and c.value == 0
+    assert "2.91 vs 3.99" in c.preconditions[0]["detail"]
+    # a baseline past half-way (the paper's picture): judged
+    s[("dcgan", "dcgan")] = 4.5
+    c = next(c for c in fig2.claims(s, real_score=6.98) if c.id == "fig2-only-wgan-gp-trains-all")
+    assert c.verdict == "reproduced"
+    assert fig2.baseline_trained(1.2, None) == (True, "baseline 1.2 vs 1.1 (no real-image score)")
+    assert fig2.baseline_trained(None, 7.0)[0] is False
