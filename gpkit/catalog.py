@@ -239,6 +239,13 @@ FIGURES: tuple[PaperFigure, ...] = (
         "06_loss_curves", ("wgan_fig4_loss_vs_quality",),
     ),
     PaperFigure(
+        "wgan/fig5", "WGAN", "Figure 5",
+        "JS estimates for an MLP generator (upper left) and a DCGAN generator (upper right) trained with the standard "
+        "GAN procedure. [...] Samples get better for the DCGAN but the JS estimate increases or stays constant, "
+        "pointing towards no significant correlation between sample quality and loss.",
+        "06_loss_curves", ("wgan_fig4_loss_vs_quality",),
+    ),
+    PaperFigure(
         "wgan/fig6-8", "WGAN", "Figures 6-8",
         "Algorithms trained with a DCGAN generator (Figure 6), a generator without batch normalization and a "
         "constant number of filters (Figure 7), and an MLP generator with 4 layers and 512 units (Figure 8). Left: "
@@ -329,6 +336,9 @@ CLAIMS: tuple[PaperClaim, ...] = (
     _c("wgan-fig4-loss-tracks-quality", "WGAN", "Figure 4", "06_loss_curves",
        "The critic's estimate of the EM distance falls as sample quality improves (and stays flat when training "
        "fails)."),
+    _c("wgan-fig5-js-does-not-track", "WGAN", "Figure 5", "06_loss_curves",
+       "The standard GAN's JS estimate \"clearly correlates poorly the sample quality\" (it stays constant or goes "
+       "up while samples improve)."),
     _c("wgan-fig6-8-generators", "WGAN", "Figures 6-8", "08_architecture_zoo",
        "With the no-BN constant-filter and the MLP generators WGAN still produces samples where the standard GAN "
        "fails or collapses; with the DCGAN generator both work."),

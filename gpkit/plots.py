@@ -28,6 +28,7 @@ STYLE = {
 COLORS = {
     "clip": "#d95f02",
     "gp": "#1b9e77",
+    "gan": "#7570b3",
     "optimal": "#7570b3",
     "data": "#e6ab02",
     "fake": "#666666",

@@ -264,6 +264,34 @@ def test_fig5a_claims_follow_the_curves():
     assert verdicts["wgan-fig4-loss-tracks-quality"] != "reproduced"
 
 
+def test_wgan_fig5_the_gans_js_estimate_is_the_negative_control():
+    import numpy as np
+
+    from gpkit.experiments import loss_curves as f5a
+
+    its = np.arange(1, 401)
+    improving = [0.1 + 0.5 * np.exp(-i / 80) for i in its[::20]]  # samples get better for every method
+    quality = [{"method": m, "iteration": int(i), "sliced_w": float(v)}
+               for m in ("clip", "gan") for i, v in zip(its[::20], improving)]
+    wgan = 5.0 * np.exp(-its / 80) + 0.5
+    js_up = 0.6 + 0.09 * (1 - np.exp(-its / 100))  # the paper's GAN: the JS estimate rises towards log 2
+    curves = ([{"method": "clip", "iteration": int(i), "neg_critic_loss": float(v)} for i, v in zip(its, wgan)]
+              + [{"method": "gan", "iteration": int(i), "neg_critic_loss": float(v)} for i, v in zip(its, js_up)])
+    claims = {c.id: c for c in f5a.claims(f5a.summarise(curves, quality, ["clip", "gan"]))}
+    assert claims["wgan-fig4-loss-tracks-quality"].verdict == "reproduced"
+    assert claims["wgan-fig5-js-does-not-track"].verdict == "reproduced"
+    assert "negative control: -1.00" in claims["wgan-fig4-loss-tracks-quality"].metric
+    # negative control of the rule: a GAN whose curve falls with quality, as a WGAN's does, fails it
+    curves_falling = [c if c["method"] == "clip" else {**c, "neg_critic_loss": float(5.0 * np.exp(-c["iteration"] / 80))}
+                      for c in curves]
+    claims = {c.id: c for c in f5a.claims(f5a.summarise(curves_falling, quality, ["clip", "gan"]))}
+    assert claims["wgan-fig5-js-does-not-track"].verdict == "not reproduced"
+    # samples that never improve: nothing to track, both claims are inconclusive (precondition unmet)
+    stuck = [{**q, "sliced_w": 0.5 + 1e-4 * q["iteration"]} for q in quality]  # samples slowly worsen
+    claims = {c.id: c for c in f5a.claims(f5a.summarise(curves, stuck, ["clip", "gan"]))}
+    assert {c.reason for c in claims.values()} == {"precondition unmet"}
+
+
 def test_sliced_wasserstein_of_image_sets():
     from gpkit.experiments import loss_curves as f5a
 

@@ -6,6 +6,11 @@ improve. We track it with sample grids along the curve and, as an independent
 measure of sample quality, the sliced Wasserstein distance (POT) between samples
 and held-out real images in pixel space. The WGAN paper makes the same claim for
 weight clipping (its Figure 4), so a clipped run is trained beside it.
+
+The negative control is the WGAN paper's own (its Figure 5): a standard GAN (``gan``: DCGAN's method, non-saturating
+loss, Adam 2e-4, one discriminator step) trained beside them, whose loss curve is the discriminator's JS estimate
+``log 2 - loss`` (the paper's ``L/2 + log 2``). The paper: "This quantity clearly correlates poorly the sample
+quality", while the WGAN critic's "curves correlate well with the visual quality of the generated samples".
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gpkit.metrics.estimators import LOG2
 from gpkit.callbacks import RecordingCallback, SampleGrids
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run, wgan_config
 from gpkit.experiments.base import data_root as resolve_data_root
@@ -26,14 +32,14 @@ from gpkit.streams import stream, stream_seed
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "summarise", "claims", "sliced_w", "smooth", "plot_loss_curves",
-           "plot_loss_vs_quality", "plot_samples", "load"]
+           "plot_loss_vs_quality", "plot_samples", "load", "improved"]
 
 NOTEBOOK = "06_loss_curves"
-METHODS = ("gp", "clip")
-METHOD_LABELS = {"gp": "WGAN-GP", "clip": "WGAN with weight clipping"}
+METHODS = ("gp", "clip", "gan")
+METHOD_LABELS = {"gp": "WGAN-GP", "clip": "WGAN with weight clipping", "gan": "standard GAN (JS estimate)"}
 MODELS = ("mnist_dcgan", "resnet")
 
-_COMMON: dict[str, Any] = dict(methods=["gp", "clip"], n_train=None, n_critic=5, lam=10.0, gp_lr=1e-4, clip_lr=5e-5, clip=0.01,
+_COMMON: dict[str, Any] = dict(methods=["gp", "clip", "gan"], n_train=None, n_critic=5, lam=10.0, gp_lr=1e-4, clip_lr=5e-5, clip=0.01,
                                n_quality=1000, projections=200, grids=5, samples=64)
 
 #: ``paper``: LSUN bedrooms at 128x128 with the reference's ResNet extended by one block (our reading; the authors'
@@ -51,6 +57,9 @@ PROFILES: dict[str, dict[str, Any]] = {
               "iterations": 200_000, "eval_every": 1000, "gp_betas": [0.0, 0.9], "checkpoint_every": 10_000,
               "n_train": 100_000},
 }
+
+#: What each method's loss curve is (the quantity each paper plots).
+_CURVE = {"gp": "negative critic loss", "clip": "negative critic loss", "gan": "JS estimate (log 2 - loss)"}
 
 #: Claim thresholds: the smoothed curve ends below half its peak; loss and sample quality move together.
 MAX_END_TO_PEAK = 0.5
@@ -108,9 +117,9 @@ class _Quality(RecordingCallback):
 
 def _models(p: dict[str, Any], method: str) -> tuple[torch.nn.Module, torch.nn.Module, tuple[float, float]]:
     if p["model"] == "mnist_dcgan":
-        norm = "batch" if method == "clip" else "none"
+        norm = "none" if method == "gp" else "batch"  # batch norm for clipping and the GAN, as gan_mnist.py
         return mnist_generator(p["dim"], norm=norm), mnist_critic(p["dim"], norm=norm), (0.0, 1.0)
-    d_norm = "batch" if method == "clip" else "layer"
+    d_norm = "layer" if method == "gp" else "batch"
     return resnet_generator(p["dim"], p["size"]), resnet_critic(p["dim"], p["size"], norm=d_norm), (-1.0, 1.0)
 
 
@@ -166,14 +175,22 @@ def run(
     for method in p["methods"]:
         torch.manual_seed(seed)
         generator, critic, value_range = _models(p, method)
-        cfg = wgan_config(method, p, iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"],
-                          seed=seed, checkpoint_every=p["checkpoint_every"])
+        common = dict(iterations=p["iterations"], batch_size=p["batch_size"], seed=seed,
+                      checkpoint_every=p["checkpoint_every"])
+        if method == "gan":
+            from gpkit import methods as method_table
+
+            cfg = method_table.config("dcgan", **common)
+        else:
+            cfg = wgan_config(method, p, n_critic=p["n_critic"], **common)
         probe = _Quality(p["eval_every"], held, p["projections"], seed)
         grid = SampleGrids(max(1, p["iterations"] // max(1, p["grids"] - 1)), z_fixed, value_range,
                            r.path(f"{method}/samples"))
         result = Trainer(cfg, critic, generator, sampler, device=r.device, out_dir=r.path(method),
                          callbacks=[probe, grid], progress=progress, resume=resume, desc=METHOD_LABELS[method]).run()
-        curves += [{"method": method, "iteration": h["iteration"], "neg_critic_loss": -h["critic_loss"],
+        # the curve each paper plots: the negative critic loss (WGANs), the JS estimate log 2 - loss (the GAN)
+        curves += [{"method": method, "iteration": h["iteration"],
+                    "neg_critic_loss": (LOG2 - h["critic_loss"]) if method == "gan" else -h["critic_loss"],
                     "w_estimate": -h["critic_objective"]} for h in result.history]
         quality += [{"method": method, **q} for q in probe.records]
         grids[method] = grid.grids
@@ -229,15 +246,36 @@ def claims(summary: list[dict[str, Any]]) -> list[Claim]:
             details={"peak": by["gp"]["peak_neg_loss"], "end": by["gp"]["end_neg_loss"],
                      "quality_correlation": by["gp"]["quality_correlation"]},
         ))
+    correlations = {m: s["quality_correlation"] for m, s in by.items()}
     if "clip" in by:
         out.append(Claim.compare(
             "wgan-fig4-loss-tracks-quality",
             metric="WGAN (clipping): Spearman correlation over training between the smoothed negative critic loss "
-                   "and the sliced Wasserstein distance of samples to real images",
+                   "and the sliced Wasserstein distance of samples to real images"
+                   + (f" (the standard GAN's JS estimate, the negative control: {by['gan']['quality_correlation']:.2f})"
+                      if "gan" in by else ""),
             value=by["clip"]["quality_correlation"], op=">", threshold=MIN_QUALITY_CORRELATION,
-            margin=CORRELATION_MARGIN, details={m: s["quality_correlation"] for m, s in by.items()},
+            margin=CORRELATION_MARGIN, details=correlations, seeds=1,
+            preconditions={"samples improved": improved(by["clip"])},
+        ))
+    if "gan" in by:
+        out.append(Claim.compare(
+            "wgan-fig5-js-does-not-track",
+            metric="standard GAN: Spearman correlation over training between the smoothed JS estimate (log 2 - "
+                   "discriminator loss) and the sliced Wasserstein distance of samples to real images",
+            value=by["gan"]["quality_correlation"], op="<", threshold=MIN_QUALITY_CORRELATION,
+            margin=CORRELATION_MARGIN, details=correlations, seeds=1,
+            preconditions={"samples improved": improved(by["gan"])},
         ))
     return out
+
+
+def improved(s: dict[str, Any]) -> tuple[bool, str]:
+    """The premise of a loss-tracks-quality test: the samples got better (the sliced W distance of the last probe
+    below the first), else there is no change for a loss to track. ``(met, detail)``."""
+    first, last = s["sliced_w_first"], s["sliced_w_last"]
+    ok = bool(np.isfinite(first) and np.isfinite(last) and last < first)
+    return ok, f"sliced W {first:.4g} -> {last:.4g}"
 
 
 def load(out_dir: str | Path) -> dict[str, Any]:
@@ -271,9 +309,9 @@ def plot_loss_curves(source: Run | dict[str, Any]):
             its = np.array([x["iteration"] for x in c])
             neg = np.array([x["neg_critic_loss"] for x in c])
             ax.plot(its, neg, color=COLORS[method], lw=0.4, alpha=0.3)
-            ax.plot(its, smooth(neg, max(1, len(c) // 20)), color=COLORS[method], lw=1.8, label="negative critic loss")
+            ax.plot(its, smooth(neg, max(1, len(c) // 20)), color=COLORS[method], lw=1.8, label=_CURVE[method])
             ax.set_xlabel("generator iterations")
-            ax.set_ylabel("negative critic loss")
+            ax.set_ylabel(_CURVE[method])
             ax.set_title(METHOD_LABELS[method])
             q = [x for x in data["quality"] if x["method"] == method]
             if q:
@@ -305,7 +343,7 @@ def plot_loss_vs_quality(source: Run | dict[str, Any]):
     by = {s["method"]: s for s in data["summary"]}
     methods = list(by)
     with style():
-        fig, axes = plt.subplots(1, len(methods), figsize=(4.6 * len(methods), 3.9), squeeze=False)
+        fig, axes = plt.subplots(1, len(methods), figsize=(4.9 * len(methods), 4.1), squeeze=False)
         for ax, method in zip(axes[0], methods):
             c = [x for x in data["curves"] if x["method"] == method]
             its = np.array([x["iteration"] for x in c], dtype=float)
@@ -314,8 +352,8 @@ def plot_loss_vs_quality(source: Run | dict[str, Any]):
             q_its = np.array([x["iteration"] for x in q], dtype=float)
             pts = ax.scatter([x["sliced_w"] for x in q], np.interp(q_its, its, neg), c=q_its, cmap="viridis", s=14)
             ax.set_xlabel("sliced W distance of samples to real images")
-            ax.set_ylabel("negative critic loss (smoothed)")
-            ax.set_title(f"{METHOD_LABELS[method]}: Spearman {by[method]['quality_correlation']:.2f}")
+            ax.set_ylabel(f"{_CURVE[method]} (smoothed)")
+            ax.set_title(f"{METHOD_LABELS[method]}\nSpearman {by[method]['quality_correlation']:.2f}", fontsize=9)
         fig.colorbar(pts, ax=axes[0].tolist(), label="generator iteration")
     return fig
 
