@@ -342,6 +342,9 @@ CLAIMS: tuple[PaperClaim, ...] = (
     _c("wgan-fig6-8-generators", "WGAN", "Figures 6-8", "08_architecture_zoo",
        "With the no-BN constant-filter and the MLP generators WGAN still produces samples where the standard GAN "
        "fails or collapses; with the DCGAN generator both work."),
+    _c("many-paths-ns-gradient", "Many Paths", "Figure 1", "10_wgan_paper",
+       "The non-saturating GAN \"does not suffer from vanishing gradients when applied to two widely separated "
+       "Gaussian distributions\", \"even when the discriminator is optimal\"."),
     _c("many-paths-ns-gan-converges", "Many Paths", "Synthetic experiments I and II", "11_many_paths_synthetic",
        "The non-saturating GAN converges to the 1-D data manifold where JS minimisation predicts failure."),
     _c("many-paths-penalties-robust", "Many Paths", "Figures 5-6 (hyperparameter sensitivity)",

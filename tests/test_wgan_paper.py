@@ -135,7 +135,8 @@ def test_smoke_run_gives_the_claims_and_is_seeded(tmp_path):
     a = wp.run(profile="smoke", out_dir=tmp_path / "a", progress=False)
     b = wp.run(profile="smoke", out_dir=tmp_path / "b", progress=False)
     ids = [c.id for c in a.claims]
-    assert ids == ["wgan-fig1-em-continuous", "wgan-fig2-no-mode-collapse", "wgan-fig3-discriminator-saturates"]
+    assert ids == ["wgan-fig1-em-continuous", "wgan-fig2-no-mode-collapse", "wgan-fig3-discriminator-saturates",
+                   "many-paths-ns-gradient"]
     for ca, cb in zip(a.claims, b.claims):
         assert isinstance(ca.value, float) and ca.verdict in ("reproduced", "not reproduced", "inconclusive")
         assert ca.value == cb.value or (math.isnan(ca.value) and math.isnan(cb.value))
@@ -155,3 +156,14 @@ def test_smoke_run_gives_the_claims_and_is_seeded(tmp_path):
                        (wp.plot_modes, "wgan_fig2_modes"), (wp.plot_saturation, "wgan_fig3_saturation")):
         paths = a.save_figure(plot(a), name)
         assert paths["png"].stat().st_size > 0
+
+
+def test_many_paths_ns_gradient_claim():
+    # the picture of Many Paths' Figure 1: the discriminator saturates, the non-saturating loss keeps its gradient
+    c = wp.ns_gradient_claim(ns_ratio=0.97, minimax_ratio=2e-4, saturation=0.9998)
+    assert c.verdict == "reproduced" and c.id == "many-paths-ns-gradient" and "0.0002" in c.metric
+    # negative control: the minimax (saturating) loss's ratio in its place vanishes with the discriminator
+    assert wp.ns_gradient_claim(ns_ratio=2e-4, minimax_ratio=0.97, saturation=0.9998).verdict == "not reproduced"
+    # a discriminator that is not optimal (not saturated) cannot show it: precondition unmet
+    c = wp.ns_gradient_claim(ns_ratio=0.97, minimax_ratio=0.3, saturation=0.6)
+    assert (c.verdict, c.reason) == ("inconclusive", "precondition unmet")

@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
 from gpkit import methods
@@ -73,7 +74,7 @@ from gpkit.train import TrainConfig, Trainer, every
 from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "FIG2_METHODS", "run", "analytic_em", "analytic_js", "js_estimate",
-           "mode_stats", "fig1_claim", "fig2_claim", "fig3_claim", "plot_parallel_lines", "plot_mixture",
+           "mode_stats", "fig1_claim", "fig2_claim", "fig3_claim", "ns_gradient_claim", "plot_parallel_lines", "plot_mixture",
            "plot_modes", "plot_saturation"]
 
 NOTEBOOK = "10_wgan_paper"
@@ -165,6 +166,28 @@ def fig2_claim(modes: dict[str, list[float]], hq: dict[str, list[float]] | None 
         details={"mean_modes": mean, "modes": {m: list(map(float, v)) for m, v in modes.items()},
                  "mean_hq_fraction": {m: float(np.mean(v)) for m, v in (hq or {}).items() if len(v)}},
         seeds=min((len(modes[m]) for m in ("wgan", "wgan-gp") if m in modes), default=None) or None,
+    )
+
+
+#: Many Paths' Figure 1: the non-saturating loss's gradient at the fakes must stay within an order of magnitude of its
+#: largest value over the span (the discriminator's own gradient there is 4 orders smaller when it saturates).
+NS_GRADIENT_MIN_RATIO = 0.1
+NS_GRADIENT_MARGIN = 0.02
+
+
+def ns_gradient_claim(ns_ratio: float, minimax_ratio: float, saturation: float) -> Claim:
+    """Many Paths, Figure 1: through the optimal discriminator of WGAN Figure 3's two separated Gaussians, the
+    non-saturating generator loss's gradient at the fakes, as a fraction of its maximum over the span, stays above
+    :data:`NS_GRADIENT_MIN_RATIO`; presupposes that the discriminator saturates (WGAN Figure 3's saturation above
+    ``FIG3_THRESHOLD``). The minimax loss's ratio is reported beside it (it vanishes with the discriminator's)."""
+    return Claim.compare(
+        "many-paths-ns-gradient",
+        metric="non-saturating generator loss -log D(x): mean |gradient| at the fake samples / its maximum over the "
+               f"span of both Gaussians (minimax loss log(1 - D(x)): {minimax_ratio:.2g})",
+        value=ns_ratio, op=">", threshold=NS_GRADIENT_MIN_RATIO, margin=NS_GRADIENT_MARGIN, seeds=1,
+        details={"ns_ratio": ns_ratio, "minimax_ratio": minimax_ratio, "saturation": saturation},
+        preconditions={"the optimal discriminator saturates": (bool(saturation > FIG3_THRESHOLD),
+                                                              f"saturation {saturation:.4g} vs {FIG3_THRESHOLD}")},
     )
 
 
@@ -312,16 +335,28 @@ def _figure3(r: Run, p: dict[str, Any], seed: int, progress: bool) -> dict[str, 
             y = net(x)
             return torch.sigmoid(y) if kind == "gan" else y
 
-        def grad(x: torch.Tensor, value=value) -> np.ndarray:
+        def grad(x: torch.Tensor, value: Any = value) -> np.ndarray:
             x = x.detach().clone().requires_grad_(True)
             (g,) = torch.autograd.grad(value(x).sum(), x)
             return g[:, 0].abs().double().cpu().numpy()
 
+        if kind == "gan":
+            net_gan = net
         with torch.no_grad():
             out[f"{kind}_values"] = value(xs).double().cpu().numpy()
         out[f"{kind}_grad"] = grad(xs)
         out[f"{kind}_grad_at_fake"] = float(grad(fake_eval).mean())
         out[f"{kind}_grad_max"] = float(out[f"{kind}_grad"][in_span].max())
+    # Many Paths' Figure 1: the generator losses' gradients through the same (optimal) discriminator, logits f:
+    # non-saturating -log sigmoid(f) = softplus(-f), minimax (saturating) log(1 - sigmoid(f)) = -softplus(f)
+    for loss, fn in (("ns", lambda y: F.softplus(-y)), ("minimax", lambda y: -F.softplus(y))):
+        def loss_value(x: torch.Tensor, fn=fn) -> torch.Tensor:
+            return fn(net_gan(x))
+
+        g_span = grad(xs, loss_value)
+        out[f"{loss}_grad"] = g_span
+        peak = float(g_span[in_span].max())
+        out[f"{loss}_grad_ratio_at_fake"] = float(grad(fake_eval, loss_value).mean()) / peak if peak > 0 else float("nan")
     g_max = out["gan_grad_max"]
     out["saturation"] = float(1.0 - out["gan_grad_at_fake"] / g_max) if g_max > 0 else float("nan")
     out["linearity"] = _r2(out["x"][in_span], out["clip_values"][in_span])
@@ -434,6 +469,8 @@ def _experiments(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: b
                                    for x, d, c, gd, gc in zip(fig3["x"], fig3["gan_values"], fig3["clip_values"],
                                                               fig3["gan_grad"], fig3["clip_grad"])])
     r.add_claim(fig3_claim(fig3["saturation"], fig3["linearity"]))
+    r.add_claim(ns_gradient_claim(fig3["ns_grad_ratio_at_fake"], fig3["minimax_grad_ratio_at_fake"],
+                                  fig3["saturation"]))
 
     arrays: dict[str, np.ndarray] = {}
     for m, snap in snapshots.items():
