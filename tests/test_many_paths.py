@@ -182,9 +182,11 @@ def test_claims_reproduced_not_reproduced_and_inconclusive():
     reversed_ = {"ns_gan": 0.1, "gan_gp": 0.5, "dragan_ns": 0.1, "wgan_gp": 0.0, "wgan_clip": 0.6}
     v = _verdicts(_rows(reversed_, ns_ref=1.0))
     assert v == {"many-paths-ns-gan-converges": "not reproduced", "many-paths-penalties-robust": "not reproduced",
-                 "many-paths-wgan-robust": "not reproduced"}
+                 "many-paths-penalties-tie": "not reproduced", "many-paths-wgan-robust": "not reproduced"}
     missing = {k: r for k, r in paper_like.items() if k != "wgan_clip"}
     assert _verdicts(_rows(missing))["many-paths-wgan-robust"] == "inconclusive"
+    no_dragan = {k: r for k, r in paper_like.items() if k != "dragan_ns"}
+    assert _verdicts(_rows(no_dragan))["many-paths-penalties-tie"] == "inconclusive"
     rates = mp.failure_rates(_rows(paper_like), P)
     assert rates["gan_gp"] == pytest.approx(0.2) and rates["wgan_gp"] == 0.0
 
@@ -212,7 +214,7 @@ def test_smoke_run_is_deterministic_and_resumes(tmp_path):
     assert a.data["rows"] == b.data["rows"]
     assert len(a.data["rows"]) == 2 * len(OBJECTIVES) * 3 * mp.PROFILES["smoke"]["seeds"]
     assert {c.id for c in a.claims} == {"many-paths-ns-gan-converges", "many-paths-penalties-robust",
-                                        "many-paths-wgan-robust"}
+                                        "many-paths-penalties-tie", "many-paths-wgan-robust"}
     again = mp.run("smoke", out_dir=tmp_path / "a", progress=False, resume=True)
     assert again.metrics["group_seconds"] == {} and again.data["rows"] == a.data["rows"]
     loaded = mp.load(tmp_path / "a")
@@ -268,3 +270,12 @@ def test_ns_gan_ladder_from_the_error_curves():
     curves["I/ns_gan"] = curve([0, 0.5, 0.25, 0.25, 0.0])  # converged seeds drifting off: not a budget question
     assert not mp.convergence_ladder(curves, p)["toward"]
     assert mp.convergence_ladder({"I/ns_gan": curves["I/ns_gan"]}, p) is None
+
+
+def test_penalty_ties_are_judged_on_paired_seeds():
+    # GAN-GP fails 2 of 10 seeds, DRAGAN-NS 1: a difference within the seeds' noise, a tie on every setting
+    frac, per = mp.penalty_ties(_rows({"gan_gp": 0.2, "dragan_ns": 0.1}), P, "I")
+    assert frac == 1.0 and all(v["tie"] for v in per.values()) and len(per) == sum(map(len, mp.settings(P).values()))
+    # negative control: GAN-GP fails every seed, DRAGAN-NS none: no setting ties
+    frac, per = mp.penalty_ties(_rows({"gan_gp": 1.0, "dragan_ns": 0.0}), P, "I")
+    assert frac == 0.0 and all(v["difference"] == 1.0 for v in per.values())

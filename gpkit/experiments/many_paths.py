@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from gpkit.record import ladder
+from gpkit.record import ladder, seed_interval
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.vectorised import OBJECTIVES, ManifoldGANs
@@ -189,6 +189,42 @@ def convergence_ladder(curves: dict[str, dict[str, Any]] | None, p: dict[str, An
     return ladder(budgets, values, ">", CONVERGED_FRACTION)
 
 
+def _ties_claim(rows: Sequence[dict[str, Any]], p: dict[str, Any]) -> Claim:
+    """Many Paths: "For certain hyperparameter settings, there is no performance difference between the two gradient
+    penalties for the non-saturating GAN, when averaging across random seeds. This is especially visible in
+    Experiment 1, when the number of latent variables is 1." Value: the fraction of Experiment I's settings with no
+    difference (:func:`penalty_ties`), which must be above 0 ("certain settings"); Experiment II's beside it."""
+    frac = {e: penalty_ties(rows, p, e) for e in EXPERIMENTS}
+    return Claim.compare(
+        "many-paths-penalties-tie",
+        metric="fraction of Experiment I's sweep settings (latent size 1) where GAN-GP and DRAGAN-NS do not differ "
+               "(95% interval over the paired seeds of the difference in failure rate holds 0); Experiment II: "
+               + (f"{frac['II'][0]:.2f}" if np.isfinite(frac["II"][0]) else "not run"),
+        value=frac["I"][0], op=">", threshold=0.0, seeds=p["seeds"],
+        details={"ties_fraction": {e: v[0] for e, v in frac.items()}, "settings": {e: v[1] for e, v in frac.items()}},
+    )
+
+
+def penalty_ties(rows: Sequence[dict[str, Any]], p: dict[str, Any], experiment: str) -> tuple[float, dict[str, Any]]:
+    """Of ``experiment``'s sweep settings, the fraction where GAN-GP and DRAGAN-NS do not differ: the 95% interval,
+    over the paired seeds, of the difference of their failure indicators (relative error not below
+    ``converge_tol``) holds 0. NaN when either objective is missing; details per setting."""
+    wanted = {(d, lr) for d, lrs in settings(p).items() for lr in lrs}
+    fail = {(r["objective"], r["dim"], r["lr"], r["seed"]): float(not (r["rel_err"] < p["converge_tol"]))
+            for r in rows if r["experiment"] == experiment}
+    per: dict[str, Any] = {}
+    for d, lr in sorted(wanted):
+        seeds = sorted(s for (o, dd, ll, s) in fail if o == "gan_gp" and (dd, ll) == (d, lr))
+        diffs = [fail[("gan_gp", d, lr, s)] - fail[("dragan_ns", d, lr, s)] for s in seeds
+                 if ("dragan_ns", d, lr, s) in fail]
+        if not diffs:
+            continue
+        mean, interval = seed_interval(diffs)
+        tie = mean == 0.0 if interval is None else interval[0] <= 0.0 <= interval[1]
+        per[f"d={d}, lr={lr:g}"] = {"difference": mean, "interval": interval, "tie": bool(tie)}
+    return (float(np.mean([v["tie"] for v in per.values()])) if per else float("nan")), per
+
+
 def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any],
            curves: dict[str, dict[str, Any]] | None = None) -> list[Claim]:
     """The three Many Paths claims from the final rows (see the module docstring for the rules); with the error
@@ -214,6 +250,7 @@ def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any],
             metric="failure rate over all sweep settings: NS-GAN minus the larger of GAN-GP and DRAGAN-NS",
             value=rates["ns_gan"] - max(pen) if has_all else nan, op=">", threshold=0.0, margin=RATE_MARGIN,
             details=common),
+        _ties_claim(rows, p),
         Claim.compare(
             "many-paths-wgan-robust",
             metric="failure rate over all sweep settings: the larger of WGAN-GP and WGAN-clipping minus NS-GAN",
