@@ -92,7 +92,7 @@ def _fig5() -> _Experiment:
     p = loss_curves.PROFILES["paper"]
     runs = []
     for method in p["methods"]:
-        cfg = wgan_config(method, p, iterations=p["iterations"], batch_size=p["batch_size"], n_critic=p["n_critic"])
+        cfg = loss_curves.method_config(method, p)
         runs.append(_Run(method, lambda method=method: loss_curves._models(p, method)[1::-1], cfg,
                          (3, p["size"], p["size"])))
     return _Experiment("06", "Figure 5: LSUN 128x128 ResNet", p["iterations"], runs)

@@ -255,6 +255,13 @@ FIGURES: tuple[PaperFigure, ...] = (
     ),
     # --------------------------------------------------------------- Many Paths
     PaperFigure(
+        "many-paths/fig1", "Many Paths", "Figure 1",
+        "The non-saturating GAN does not suffer from vanishing gradients when applied to two widely separated "
+        "Gaussian distributions. [...] the gradient for this loss does not actually vanish even when the "
+        "discriminator is optimal.",
+        "10_wgan_paper", ("wgan_fig3_saturation",), caption_source="text",
+    ),
+    PaperFigure(
         "many-paths/synthetic", "Many Paths", "Synthetic experiments I and II",
         "Despite the inability of Jensen-Shannon divergence minimization to solve this problem, we find that the "
         "non-saturating GAN succeeds in converging to the 1D data manifold. However, in higher dimensions the "

@@ -32,7 +32,7 @@ from gpkit.streams import stream, stream_seed
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "summarise", "claims", "sliced_w", "smooth", "plot_loss_curves",
-           "plot_loss_vs_quality", "plot_samples", "load", "improved"]
+           "plot_loss_vs_quality", "plot_samples", "load", "improved", "method_config"]
 
 NOTEBOOK = "06_loss_curves"
 METHODS = ("gp", "clip", "gan")
@@ -115,6 +115,19 @@ class _Quality(RecordingCallback):
                              "sliced_w": sliced_w(fake, self.real, self.projections, stream_seed(self.seed, "probe_step", iteration))})
 
 
+def method_config(method: str, p: dict[str, Any], seed: int = 0):
+    """``method``'s :class:`gpkit.train.TrainConfig` for the profile fields ``p``: the two WGANs from the profile's
+    settings (:func:`gpkit.experiments.base.wgan_config`), the GAN at DCGAN's preset."""
+    from gpkit import methods
+
+    check_choice("method", method, METHODS)
+    common = dict(iterations=p["iterations"], batch_size=p["batch_size"], seed=seed,
+                  checkpoint_every=p["checkpoint_every"])
+    if method == "gan":
+        return methods.config("dcgan", **common)
+    return wgan_config(method, p, n_critic=p["n_critic"], **common)
+
+
 def _models(p: dict[str, Any], method: str) -> tuple[torch.nn.Module, torch.nn.Module, tuple[float, float]]:
     if p["model"] == "mnist_dcgan":
         norm = "none" if method == "gp" else "batch"  # batch norm for clipping and the GAN, as gan_mnist.py
@@ -175,14 +188,7 @@ def run(
     for method in p["methods"]:
         torch.manual_seed(seed)
         generator, critic, value_range = _models(p, method)
-        common = dict(iterations=p["iterations"], batch_size=p["batch_size"], seed=seed,
-                      checkpoint_every=p["checkpoint_every"])
-        if method == "gan":
-            from gpkit import methods as method_table
-
-            cfg = method_table.config("dcgan", **common)
-        else:
-            cfg = wgan_config(method, p, n_critic=p["n_critic"], **common)
+        cfg = method_config(method, p, seed)
         probe = _Quality(p["eval_every"], held, p["projections"], seed)
         grid = SampleGrids(max(1, p["iterations"] // max(1, p["grids"] - 1)), z_fixed, value_range,
                            r.path(f"{method}/samples"))

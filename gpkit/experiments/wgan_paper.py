@@ -635,6 +635,12 @@ def plot_saturation(source: Run | dict[str, Any]):
             g = np.asarray(f3[f"{key}_grad"])
             ax2.semilogy(x, np.maximum(g / max(g.max(), 1e-300), 1e-12), lw=2,
                          color=METHOD_COLORS["gan" if key == "gan" else "wgan"], label=label)
+        for key, label, style_ in (("ns", "NS-GAN loss -log D (Many Paths Fig. 1)", ":"),
+                                   ("minimax", "minimax loss log(1 - D)", "-.")):
+            if f"{key}_grad" in f3:
+                g = np.asarray(f3[f"{key}_grad"])
+                ax2.semilogy(x, np.maximum(g / max(g.max(), 1e-300), 1e-12), lw=1.6, ls=style_,
+                             color=METHOD_COLORS["gan"], label=label)
         for mu, c, lab in ((f3["fake_mean"], "#ff7f0e", "fake mean"), (f3["real_mean"], "#1f77b4", "real mean")):
             ax2.axvline(mu, color=c, ls="--", lw=1, label=lab)
         ax2.set_ylim(1e-12, 3)
