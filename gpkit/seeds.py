@@ -5,8 +5,8 @@ The S critics (and generators) are built one seed at a time, exactly as a one-se
 (``torch.manual_seed(seed)``, then the factory), and stacked (``torch.func.stack_module_state``): every parameter
 gets a leading seed axis. Each step evaluates all S models with ``torch.func.vmap`` over
 ``torch.func.functional_call``, the penalty's input gradient with one ``autograd.grad`` of the seeds' summed
-scores, and one optimiser updates the stacked parameters (Adam and RMSProp are elementwise, so each seed's slice gets the update its own optimiser
-would give). Every seed keeps its own random generator (``make_generator(seed)``, the generator a one-seed
+scores, and one optimiser updates the stacked parameters (Adam and RMSProp are elementwise, so each seed's slice
+gets the update its own optimiser would give). Every seed keeps its own random generator (``make_generator(seed)``, the generator a one-seed
 :class:`~gpkit.train.Trainer` with ``TrainConfig(seed=seed)`` uses) and draws its real batch, latent codes and
 interpolation weights from it in the order the one-seed loop does, so seed s sees the numbers it would see alone.
 
