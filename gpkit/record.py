@@ -44,6 +44,7 @@ Verdicts are one of :data:`VERDICTS`, computed from the run's own numbers by :fu
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import csv
 import datetime as _dt
 import functools
@@ -483,7 +484,10 @@ class Run:
         return paths
 
     def add_claim(self, claim: Claim) -> Claim:
-        """Record a claim (replacing one with the same id); written to ``results.json`` once the run finishes."""
+        """Record a claim (replacing one with the same id); written to ``results.json`` once the run finishes.
+        A claim that does not say how many seeds its value summarises rests on this run's one seed (``seeds=1``)."""
+        if claim.seeds is None:
+            claim = dataclasses.replace(claim, seeds=1)
         self.claims = [c for c in self.claims if c.id != claim.id] + [claim]
         self.write()
         return claim

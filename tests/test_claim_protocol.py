@@ -110,3 +110,12 @@ def test_ladder_decides_whether_a_miss_is_a_budget_question():
     html = htmlreport.render_index([_result(_claim(value=0.35, threshold=0.5, ladder=rising))], profile="quick",
                                    pages={}, notebooks=[], data_files={}, built="now", commit=None)
     assert "budget 250: 0.1, 500: 0.2, 1000: 0.35 (moving toward the paper)" in html
+
+
+def test_a_run_records_one_seed_for_claims_that_do_not_say(tmp_path):
+    from gpkit.record import start_run
+
+    r = start_run("02_deep_critic_gradients", profiles={"smoke": {}}, profile="smoke", out_dir=tmp_path,
+                  progress=False)
+    assert r.add_claim(_claim()).seeds == 1
+    assert r.add_claim(_claim(seeds=5, interval=(1.5, 2.5))).seeds == 5

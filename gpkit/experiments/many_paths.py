@@ -249,13 +249,13 @@ def claims(rows: Sequence[dict[str, Any]], p: dict[str, Any],
             "many-paths-penalties-robust",
             metric="failure rate over all sweep settings: NS-GAN minus the larger of GAN-GP and DRAGAN-NS",
             value=rates["ns_gan"] - max(pen) if has_all else nan, op=">", threshold=0.0, margin=RATE_MARGIN,
-            details=common),
+            details=common, seeds=p["seeds"]),
         _ties_claim(rows, p),
         Claim.compare(
             "many-paths-wgan-robust",
             metric="failure rate over all sweep settings: the larger of WGAN-GP and WGAN-clipping minus NS-GAN",
             value=max(wgan) - rates["ns_gan"] if has_all else nan, op="<", threshold=0.0, margin=RATE_MARGIN,
-            details=common),
+            details=common, seeds=p["seeds"]),
     ]
 
 
