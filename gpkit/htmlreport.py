@@ -150,7 +150,7 @@ def _claims(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _card(fig: catalog.PaperFigure, res: Mapping[str, Any] | None, names: Sequence[str],
-          rows: Sequence[Mapping[str, Any]], exists: bool) -> dict[str, Any]:
+          rows: Sequence[Mapping[str, Any]], exists: bool, shown_with: str | None = None) -> dict[str, Any]:
     card: dict[str, Any] = {
         "key": fig.key, "paper": fig.paper, "label": fig.label, "caption": fig.caption, "notebook": fig.notebook,
         "caption_from_text": fig.caption_source != "caption", "images": [], "placeholder": None, "run": None,
@@ -171,7 +171,10 @@ def _card(fig: catalog.PaperFigure, res: Mapping[str, Any] | None, names: Sequen
         card["run"] = {"profile": res.get("profile"), "seed": res.get("seed"),
                        "device": res.get("environment", {}).get("device"), "precision": res.get("precision", "fp32"),
                        "seconds": f"{res.get('duration_s') or 0:.0f}"}
-    if not card["images"]:
+    if not card["images"] and shown_with:  # one of our figures answers two paper figures: shown once
+        card["placeholder"] = {"title": "Shown above", "text": f"{fig.label}: our figure is the one shown with "
+                                                               f"{shown_with} above"}
+    elif not card["images"]:
         if res is not None:
             why = f"the {res.get('profile')} run of its notebook does not produce it"
         else:
@@ -184,6 +187,7 @@ def _gallery(runs: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]
              notebooks: Sequence[str]) -> list[dict[str, Any]]:
     by_nb = {res["notebook"]: res for res in runs}
     claimed: dict[str, set[str]] = {}
+    shown: dict[tuple[str, str], str] = {}  # (notebook, figure name) -> the paper figure whose card shows it
     groups: list[dict[str, Any]] = []
     for fig in catalog.FIGURES:
         if not groups or groups[-1]["paper"] != fig.paper:
@@ -195,7 +199,13 @@ def _gallery(runs: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]
             named = {n for f in catalog.figures_for(fig.notebook) for n in f.outputs}
             names += [n for n in res.get("figures", {}) if n not in named]
         claimed.setdefault(fig.notebook, set()).update(names)
-        groups[-1]["cards"].append(_card(fig, res, names, rows, fig.notebook in notebooks))
+        earlier = [shown[(fig.notebook, n)] for n in names if (fig.notebook, n) in shown]
+        fresh = [n for n in names if (fig.notebook, n) not in shown]
+        card = _card(fig, res, fresh, rows, fig.notebook in notebooks,
+                     shown_with=earlier[0] if earlier else None)
+        for item in card["images"]:
+            shown[(fig.notebook, item["name"])] = f"{fig.paper} {fig.label}"
+        groups[-1]["cards"].append(card)
     extra = [res for res in runs if res["notebook"] not in claimed]
     if extra:  # notebooks outside the catalogue still show their figures
         cards = []
