@@ -177,21 +177,10 @@ def _wgan_fig1(em_err, js_step):
 
 
 # ----------------------------------------------------------------------------------------- Many Paths
-MP_P = {**mp.PROFILES["smoke"], "seeds": 10, "lrs": [1e-3, 1e-2], "fixed_dim": 3, "dims": [2, 3], "fixed_lr": 1e-2}
-
-
 def _mp(rates, ns_ref):
-    rows = []
-    for exp in mp.EXPERIMENTS:
-        for obj, rate in rates.items():
-            for d, lrs in mp.settings(MP_P).items():
-                for lr in lrs:
-                    for s in range(MP_P["seeds"]):
-                        ref = obj == "ns_gan" and d == MP_P["fixed_dim"] and lr == MP_P["fixed_lr"]
-                        err = ns_ref if ref else (1.0 if s < rate * MP_P["seeds"] else 0.0)
-                        rows.append({"experiment": exp, "objective": obj, "dim": d, "lr": lr, "seed": s,
-                                     "rel_err": err})
-    return mp.claims(rows, MP_P)
+    from test_many_paths import P, _rows  # the Many Paths tests' rows: objective o fails a fraction rates[o]
+
+    return mp.claims(_rows(rates, ns_ref), P)
 
 
 # the paper's sensitivity study: NS-GAN converges, penalties help it, the two penalties tie, WGANs robust
