@@ -74,17 +74,25 @@ class ImageScore(RecordingCallback):
     ``scorer(generator)`` returns a dict of numbers (e.g. :func:`gpkit.metrics.scores.generator_scores`
     with fixed settings). Each record holds ``iteration``, ``seconds`` (the run's training wall-clock so
     far, probes excluded, as the reference's time axis) and the scorer's numeric values. With
-    ``best_path``, the generator's weights are saved there whenever ``key`` reaches a new maximum.
+    ``best_path``, the generator's weights are saved there whenever ``key`` reaches a new maximum. With ``at``,
+    only those iterations are scored (each a multiple of ``every``), e.g. the rungs of a budget ladder:
+    ``ImageScore(q, scorer, at=(q, 2 * q, 3 * q))``.
     """
 
-    def __init__(self, every: int, scorer: Any, key: str = "is_mean", best_path: str | Path | None = None) -> None:
+    def __init__(self, every: int, scorer: Any, key: str = "is_mean", best_path: str | Path | None = None,
+                 at: Any = None) -> None:
         self.every = check_int("every", every, minimum=0)
         self.scorer = scorer
         self.key = key
         self.best_path = Path(best_path) if best_path is not None else None
+        self.at = None if at is None else frozenset(check_int("at", int(i), minimum=1) for i in at)
+        if self.at is not None and any(not self.every or i % self.every for i in self.at):
+            raise ValueError(f"at: every iteration must be a multiple of every={self.every}, got {sorted(self.at)}")
         self.records: list[dict[str, Any]] = []
 
     def __call__(self, trainer: Trainer, iteration: int) -> None:
+        if self.at is not None and iteration not in self.at:
+            return
         scores = self.scorer(trainer.generator)
         record = {"iteration": iteration, "seconds": round(trainer.seconds, 3),
                   **{k: v for k, v in scores.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}}

@@ -18,6 +18,10 @@ name                      settings (source)
                           iterations and every 500th (martinarjovsky/WassersteinGAN ``main.py`` L33-42, L157-162,
                           L176-179); its models start from that code's N(0, 0.02) initialisation
                           (:func:`gpkit.models.images.wgan_init_`, set by the experiment)
+``wgan-adam``             as ``wgan`` with Adam (beta1 0.5, beta2 0.999) in place of RMSProp at the same rate: the
+                          WGAN paper's negative result (Sec. 4.3: "WGAN training becomes unstable at times when one
+                          uses a momentum based optimizer such as Adam (with beta1 > 0) on the critic"); the paper
+                          gives no Adam settings, the betas are DCGAN's
 ``dcgan``                 non-saturating GAN loss, Adam 2e-4, beta1 0.5, one discriminator step (DCGAN;
                           ``gan_64x64.py``)
 ``lsgan``                 least-squares GAN loss, RMSProp 1e-4 (TensorFlow's variant), one step
@@ -75,6 +79,8 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     Method("wgan-paper", "WGAN (clipping, WGAN paper's code)", "wgan", "none", "rmsprop", 5e-5, 5, (0.5, 0.9), 10.0,
            0.01, "martinarjovsky/WassersteinGAN main.py (PyTorch RMSprop, Diters 100 for 25 iterations and every "
            "500th)", "wgan"),
+    Method("wgan-adam", "WGAN (clipping) with Adam", "wgan", "none", "adam", 5e-5, 5, (0.5, 0.999), 10.0, 0.01,
+           "WGAN paper Sec. 4.3 (momentum on the critic, the negative result); betas of DCGAN"),
     Method("dcgan", "DCGAN", "ns_gan", "none", "adam", 2e-4, 1, (0.5, 0.999), 10.0, None,
            "gan_64x64.py (MODE dcgan); Radford et al. 2016"),
     Method("lsgan", "LSGAN", "lsgan", "none", "rmsprop_tf", 1e-4, 1, (0.5, 0.9), 10.0, None,

@@ -27,6 +27,7 @@ STYLE = {
 #: One colour per method, used by every figure.
 COLORS = {
     "clip": "#d95f02",
+    "clip_adam": "#e7298a",
     "gp": "#1b9e77",
     "gan": "#7570b3",
     "optimal": "#7570b3",

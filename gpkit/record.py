@@ -152,6 +152,26 @@ def seed_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, 
     return mean, (mean - half, mean + half)
 
 
+#: The budget ladder's rungs for a claim computed from a run's own curves: the value at these fractions of the run's
+#: iterations (a shorter run with the same seed is the longer run's prefix, so the prefix of the curves is the
+#: shorter run's curve).
+LADDER_FRACTIONS = (0.25, 0.5, 1.0)
+
+
+def ladder_budgets(iterations: float) -> list[int] | None:
+    """The :data:`LADDER_FRACTIONS` of ``iterations`` as whole iterations; None when two would coincide (too short
+    a run for a ladder)."""
+    budgets = [max(1, round(f * float(iterations))) for f in LADDER_FRACTIONS]
+    return budgets if len(set(budgets)) == len(budgets) else None
+
+
+def prefix_ladder(iterations: float, value_at: Any, op: str, threshold: float) -> dict[str, Any] | None:
+    """:func:`ladder` of ``value_at(budget)`` (the claim recomputed from the curves up to ``budget``) at
+    :func:`ladder_budgets` of ``iterations``; None for a run too short for one."""
+    budgets = ladder_budgets(iterations)
+    return None if budgets is None else ladder(budgets, [value_at(b) for b in budgets], op, threshold)
+
+
 def ladder(budgets: Sequence[float], values: Sequence[float], op: str, threshold: float) -> dict[str, Any]:
     """A budget ladder: the claim's value at increasing budgets (e.g. 1/4, 1/2 and all of a run's iterations) and its
     trend, as the run record stores it: ``{"budgets", "values", "slope", "toward"}``.

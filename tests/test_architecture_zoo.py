@@ -219,3 +219,45 @@ def test_the_baseline_must_itself_train_half_way_to_real_images():
     assert c.verdict == "reproduced"
     assert fig2.baseline_trained(1.2, None) == (True, "baseline 1.2 vs 1.1 (no real-image score)")
     assert fig2.baseline_trained(None, 7.0)[0] is False
+
+
+def test_a_cell_is_scored_at_its_quarters_for_the_budget_ladder(tmp_path):
+    data = torch.rand(32, 1, 32, 32) * 2 - 1
+    calls = []
+
+    def rung_scorer(g):
+        calls.append(len(calls))
+        return {"is_mean": 1.5 + len(calls)}
+
+    out = fig2.train_cell("dcgan", "dcgan", lambda n, rng: data[torch.randint(0, 32, (n,), generator=rng)],
+                          lambda g: {"is_mean": 9.0}, iterations=9, dim=4, size=32, channels=1, batch_size=4,
+                          out_dir=tmp_path, rung_scorer=rung_scorer)
+    assert fig2.ladder_iterations(9) == (2, 4, 6) and fig2.ladder_iterations(3) == ()
+    assert len(calls) == 3  # the quarters only: not at 0, 8 or the end
+    assert (out["score_q1"], out["score_q2"], out["score_q3"], out["score"]) == (2.5, 3.5, 4.5, 9.0)
+    with pytest.raises(ValueError, match="multiple of every"):
+        from gpkit.callbacks import ImageScore
+
+        ImageScore(2, rung_scorer, at=(3,))
+
+
+def test_the_claims_carry_a_ladder_and_the_baselines_way_to_real_images():
+    final = _scores(dcgan__dcgan=2.91)
+    rows = [{"arch": a, "method": m, "score": s, **{c: 1.0 + (s - 1.0) * k / 4 for k, c in
+                                                    zip(fig2.LADDER_QUARTERS, fig2.RUNG_COLUMNS)}}
+            for (a, m), s in final.items()]
+    rungs = fig2.rung_scores(rows, 150)
+    assert sorted(rungs) == [37, 74, 111]
+    assert fig2.rung_scores([{**rows[0], "score_q2": float("nan")}, *rows[1:]], 150) == {}  # incomplete: none
+    c = next(c for c in fig2.claims(final, real_score=6.98, rungs=rungs, iterations=150)
+             if c.id == "fig2-only-wgan-gp-trains-all")
+    assert c.ladder["budgets"] == [37.0, 74.0, 111.0, 150.0] and len(c.ladder["values"]) == 4
+    assert (c.verdict, c.reason) == ("inconclusive", "precondition unmet")
+    detail = c.preconditions[0]["detail"]
+    assert "0.080, 0.160, 0.240, 0.319" in detail and "(needs > 0.5; rising)" in detail
+    assert c.details["baseline_ladder"]["toward"] is True
+    six = next(c for c in fig2.claims(final, real_score=6.98, rungs=rungs, iterations=150)
+               if c.id == "wgan-fig6-8-generators")
+    assert six.ladder is not None and six.reason == "precondition unmet"
+    fig2.plot_ladder({"rungs": rungs, "scores": final, "real_score": 6.98, "threshold": 1.95, "iterations": 150})
+    fig2.plot_ladder({"scores": final})  # no rungs: a note, no error

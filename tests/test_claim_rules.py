@@ -130,7 +130,13 @@ def _f5a(gp_curve, clip_curve, gan_curve, quality):
               for m, c in (("gp", gp_curve), ("clip", clip_curve), ("gan", gan_curve)) for i, v in zip(its, c)]
     q = [{"method": m, "iteration": int(i), "sliced_w": float(v)} for m in ("gp", "clip", "gan")
          for i, v in zip(its[::20], quality)]
-    return f5a.claims(f5a.summarise(curves, q, ["gp", "clip", "gan"]))
+    return f5a.claims(f5a.summarise(curves, q, ["gp", "clip", "gan"]), curves, q, len(its))
+
+
+def test_the_gan_js_claim_carries_a_ladder_that_keeps_a_steady_correlation_not_reproduced():
+    (claim,) = [c for c in _f5a(FALLING, FALLING, FALLING, IMPROVING) if c.id == "wgan-fig5-js-does-not-track"]
+    assert claim.ladder["budgets"] == [100.0, 200.0, 400.0] and not claim.ladder["toward"]
+    assert claim.verdict == "not reproduced"
 
 
 _its = np.arange(1, 401)
@@ -167,6 +173,29 @@ def _osp(two, one, q_two, q_one):
             for ds in DATASETS for s in range(5) for m, e in (("gp", two), ("gp_one_sided", one))]
     mnist = [{"method": "gp", "quality": q_two}, {"method": "gp_one_sided", "quality": q_one}]
     return osp.claims(rows, mnist)
+
+
+def _adam(adam_bump, rms_bump):
+    """WGAN Sec. 4.3 from sample-distance curves: both improve from 1.0 to 0.3 with small probe noise; each run's
+    samples get worse by ``*_bump`` for a while mid-run (the paper: Adam's do, "at times")."""
+    its = np.arange(0, 1550, 50)
+    base = 0.3 + 0.7 * np.exp(-its / 300) + 0.004 * np.sin(its * 1.3)
+    bump = np.exp(-((its - 900) / 120) ** 2)
+    quality = [{"method": m, "iteration": int(i), "sliced_w": float(v)} for m, b in (("clip_adam", adam_bump),
+                                                                                     ("clip", rms_bump))
+               for i, v in zip(its, base + b * bump)]
+    curves = [{"method": m, "iteration": int(i), "neg_critic_loss": 1.0} for m in ("clip_adam", "clip") for i in its]
+    by = {s["method"]: s for s in f5a.summarise(curves, quality, ["clip_adam", "clip"])}
+    return [f5a.adam_claim(by)]
+
+
+def _lam(err_at_10):
+    """A sweep where every coefficient from 1 up reaches W1 within 0.05 on every task, lambda = 10 at
+    ``err_at_10`` on the first."""
+    errs = {0.1: 0.6, 1.0: 0.05, 10.0: 0.03, 100.0: 0.02}
+    return [{"dataset": ds, "lam": lam, "seed": s,
+             "w_rel_error": (err_at_10 if (lam, i) == (10.0, 0) else e) + 0.003 * s}
+            for i, ds in enumerate(DATASETS) for lam, e in errs.items() for s in range(3)]
 
 
 # ----------------------------------------------------------------------------------------- WGAN paper
@@ -213,6 +242,10 @@ CASES = {
     "table4-wgan-gp-beats-gan": (lambda: t4.claims({"wgan-gp": T4_WGAN, "gan": T4_GAN}, T4_VAL),
                                  lambda: t4.claims({"wgan-gp": T4_GAN, "gan": T4_WGAN}, T4_VAL)),
     "one-sided-two-sided-better": (lambda: _osp(0.05, 0.10, 0.60, 0.50), lambda: _osp(0.10, 0.05, 0.50, 0.60)),
+    # the paper's picture: lambda = 10 as good as any coefficient on every toy task; control: far worse on one
+    "wgan-gp-lambda-10-works": (lambda: [osp.lambda_claim(_lam(0.03))], lambda: [osp.lambda_claim(_lam(0.45))]),
+    # the paper's picture: Adam's samples get worse for a while, RMSProp's do not; control: the two swapped
+    "wgan-adam-unstable": (lambda: _adam(0.3, 0.0), lambda: _adam(0.0, 0.3)),
     "wgan-fig1-em-continuous": (lambda: _wgan_fig1(0.02, 1.0), lambda: _wgan_fig1(0.9, 0.0)),
     "wgan-fig2-no-mode-collapse": (lambda: [wp.fig2_claim({"gan": [2] * 5, "wgan": [8] * 5, "wgan-gp": [8] * 5})],
                                    lambda: [wp.fig2_claim({"gan": [8] * 5, "wgan": [2] * 5, "wgan-gp": [2] * 5})]),

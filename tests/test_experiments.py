@@ -406,3 +406,29 @@ def test_fig5b_ladders_say_whether_a_miss_is_budget():
     rows = _loss_rows("clip", shrinking, val)
     (c,) = f5.claims(f5.summarise(rows, ["clip"]), rows)
     assert not c.ladder["toward"] and c.verdict == "not reproduced"
+
+
+def test_adam_cosine_is_the_cosine_of_adams_direction_and_the_gradient():
+    """One Adam step goes along sign(g) (bias-corrected m/sqrt(v) = g/|g|): cosine |g|_1 / (sqrt(n) |g|_2). A gradient
+    that flips to a tenth of the previous one, against momentum 0.5, leaves the step along the old gradient: the
+    cosine is negative. RMSProp records nothing."""
+    from types import SimpleNamespace
+
+    from gpkit.experiments import loss_curves as f5a
+
+    w = torch.nn.Parameter(torch.zeros(3))
+    opt = torch.optim.Adam([w], lr=1e-3, betas=(0.5, 0.999), eps=1e-12)
+    probe = f5a.AdamCosine()
+    g1 = torch.tensor([3.0, -1.0, 0.5])
+    w.grad = g1.clone()
+    opt.step()
+    probe(SimpleNamespace(opt_d=opt), 1)
+    assert probe.records[-1]["cosine"] == pytest.approx(float(g1.abs().sum() / (3 ** 0.5 * g1.norm())), rel=1e-5)
+    w.grad = -0.1 * g1
+    opt.step()
+    probe(SimpleNamespace(opt_d=opt), 2)
+    assert probe.records[-1]["cosine"] < -0.5
+    rms = torch.optim.RMSprop([w], lr=1e-3)
+    f5a.AdamCosine()(SimpleNamespace(opt_d=rms), 3)  # no error, nothing recorded for RMSProp
+    # rise 0.8 - 0.5; noise from successive differences -0.5, 0.3, -0.4: 1.4826 x median |d - (-0.4)| (0.1) / sqrt 2
+    assert f5a.worsening([1.0, 0.5, 0.8, 0.4]) == (pytest.approx(0.3), pytest.approx(1.4826 * 0.1 / 2 ** 0.5))

@@ -26,6 +26,10 @@ def test_notebook_is_stored_clean_with_a_parameters_cell(nb):
         assert f"{name} =" in tagged[0].source
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "commit notebooks without outputs"
     assert book.metadata["kernelspec"]["name"] == "python3"
+    import json
+
+    raw = json.loads(nb.read_text())  # nbformat 4.5: every cell has an id (nbformat.read would add a missing one)
+    assert all("id" in cell for cell in raw["cells"]), "a cell without an id (nbformat >= 4.5 requires one)"
 
 
 @pytest.mark.notebook

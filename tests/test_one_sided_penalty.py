@@ -102,8 +102,15 @@ def test_smoke_run_gives_the_claim_and_repeats_exactly(tmp_path, fake_mnist_root
     runs = [osp.run(profile="smoke", seed=0, device="cpu", out_dir=tmp_path / name, progress=False,
                     data_root=fake_mnist_root) for name in ("a", "b")]
     first, second = runs
-    (claim,) = first.claims
+    claim, lam_claim = first.claims
     assert claim.id == "one-sided-two-sided-better" and isinstance(claim.value, float)
+    assert lam_claim.id == "wgan-gp-lambda-10-works" and lam_claim.seeds == osp.PROFILES["smoke"]["lam_seeds"]
+    # lambda = 10's critics are the two-sided toy seeds themselves; the other coefficients trained alongside
+    two_sided = {(r["dataset"], r["seed"]): r["w_rel_error"] for r in first.metrics["toy_seeds"] if r["method"] == "gp"}
+    sweep = first.metrics["lambda_sweep"]
+    assert {(r["dataset"], r["seed"]): r["w_rel_error"] for r in sweep if r["lam"] == 10.0} == \
+        {k: v for k, v in two_sided.items() if k[1] < osp.PROFILES["smoke"]["lam_seeds"]}
+    assert {r["lam"] for r in sweep} == {1.0, 10.0}
     assert claim.seeds == osp.PROFILES["smoke"]["toy_seeds"] == 2
     assert {(r["method"], r["seed"]) for r in first.metrics["toy_seeds"]} >= {("gp", 1), ("gp_one_sided", 1), ("lp", 0)}
     assert claim.verdict in ("reproduced", "not reproduced", "inconclusive")
@@ -114,7 +121,7 @@ def test_smoke_run_gives_the_claim_and_repeats_exactly(tmp_path, fake_mnist_root
     assert json.dumps(second.claims[0].value) == json.dumps(claim.value)
     saved = json.loads((tmp_path / "a" / "results.json").read_text())
     assert isinstance(saved["claims"][0]["value"], float)
-    assert {"toy", "w_curves", "mnist"} <= set(saved["csv"])
+    assert {"toy", "w_curves", "mnist", "lambda_sweep"} <= set(saved["csv"])
     # the figures draw from the live run and from the files on disk
     import matplotlib
 
@@ -122,6 +129,43 @@ def test_smoke_run_gives_the_claim_and_repeats_exactly(tmp_path, fake_mnist_root
     import matplotlib.pyplot as plt
 
     loaded = osp.load(tmp_path / "a")
-    for plot in (osp.plot_value_surfaces, osp.plot_w1, osp.plot_mnist):
+    for plot in (osp.plot_value_surfaces, osp.plot_w1, osp.plot_mnist, osp.plot_lambda):
         for source in (first, loaded):
             plt.close(plot(source))
+
+
+def _sweep(errors: dict[float, dict[str, float]], spread: float = 0.004) -> list[dict]:
+    """Sweep rows: ``errors[lam][dataset]`` for seeds 0-2, each seed a little off the mean."""
+    return [{"dataset": ds, "lam": lam, "seed": s, "w_rel_error": e + spread * (s - 1)}
+            for lam, per in errors.items() for ds, e in per.items() for s in range(3)]
+
+
+def test_lambda_rule_judges_lambda_10_against_each_tasks_best():
+    good = {0.1: {"a": 0.9, "b": 0.7}, 1.0: {"a": 0.10, "b": 0.05}, 10.0: {"a": 0.03, "b": 0.04},
+            100.0: {"a": 0.02, "b": 0.05}}
+    c = osp.lambda_claim(_sweep(good))
+    assert (c.verdict, c.seeds) == ("reproduced", 3) and c.value == pytest.approx(0.01)
+    assert c.details["best_lambda"] == {"a": 100.0, "b": 10.0}
+    # lambda = 10 far from task a's best: not reproduced
+    bad = {**good, 10.0: {"a": 0.40, "b": 0.04}}
+    assert osp.lambda_claim(_sweep(bad)).verdict == "not reproduced"
+    # no coefficient trains task a: nothing can be judged
+    untrained = {lam: {"a": 0.5, "b": e["b"]} for lam, e in good.items()}
+    c = osp.lambda_claim(_sweep(untrained))
+    assert (c.verdict, c.reason) == ("inconclusive", "precondition unmet")
+    # a gap near the tolerance, with seeds that disagree: within noise
+    rows = [r for r in _sweep(good) if not (r["lam"] == 10.0 and r["dataset"] == "a")]
+    rows += [{"dataset": "a", "lam": 10.0, "seed": s, "w_rel_error": e} for s, e in enumerate((0.06, 0.20, 0.10))]
+    c = osp.lambda_claim(rows)
+    assert c.value == pytest.approx(0.10, abs=0.01) and c.interval[0] < osp.LAMBDA_TOLERANCE < c.interval[1]
+    assert (c.verdict, c.reason) == ("inconclusive", "within noise")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lam_sweep=[1.0, 100.0]), "lam_sweep must contain lam"),
+    (dict(lam_sweep=[10.0]), "at least two"),
+    (dict(lam_seeds=5), "lam_seeds must be at most toy_seeds"),
+])
+def test_bad_lambda_sweeps_fail_before_training(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        osp.run(profile="smoke", out_dir=tmp_path, progress=False, **kwargs)

@@ -21,6 +21,7 @@ a sweep with ``architectures``/``methods`` and gathers a sweep with ``collect_fr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import torch
 
 from gpkit import methods
-from gpkit.record import finished_files
+from gpkit.record import finished_files, ladder
 from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
                                    train_and_score)
 from gpkit.models import zoo
@@ -38,7 +39,7 @@ from gpkit.streams import stream
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "FIGURE2_METHODS", "method_config", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
            "WGAN_PAPER_METHOD", "ALL_METHODS", "wgan_generators_claim", "baseline_trained",
            "run", "train_cell", "collect", "success_threshold", "claims", "plot_zoo", "plot_scores",
-           "plot_wgan_generators"]
+           "plot_wgan_generators", "plot_ladder", "ladder_iterations", "rung_scores", "LADDER_QUARTERS"]
 
 NOTEBOOK = "08_architecture_zoo"
 #: The paper's column order in Figure 2.
@@ -61,6 +62,12 @@ WGAN_PAPER_GENERATORS = ("dcgan", "no_bn_constant_g", "mlp_g")
 #: WGAN Figures 6-8 claim: WGAN (clipping) ahead of the standard GAN on both crippled generators, by more than
 #: this fraction of the baseline's score above 1 (within it: inconclusive).
 GAP_MARGIN = 0.05
+
+#: Budget ladder (issue 21): every cell is also scored at these quarters of its iterations, and both claims are
+#: recomputed from those scores, so that a verdict limited by the budget shows whether it moves toward the paper.
+LADDER_QUARTERS = (1, 2, 3)
+#: The cell table's columns for the scores at those rungs.
+RUNG_COLUMNS = tuple(f"score_q{k}" for k in LADDER_QUARTERS)
 
 _COMMON: dict[str, Any] = dict(batch_size=64, splits=10, reference_split="train", real_split="test", classifier={},
                                samples=16, size=None, subset=None)
@@ -99,13 +106,16 @@ def train_cell(
     device: str | torch.device = "cpu",
     out_dir: str | Path | None = None,
     progress: bool = False,
+    rung_scorer: Callable[[torch.nn.Module], Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Train Figure 2's architecture ``arch`` with ``method`` at the method's own settings; return
     ``{"arch", "method", "score", "seconds", "diverged", **scores}``.
 
     ``sampler(n, rng)``: real images ``(n, channels, size, size)`` in [-1, 1]; ``scorer(generator)``: a dict with
     ``is_mean``. A loss that becomes non-finite ends the run as failed (score 1). Every cell starts from the same
-    seed, so the methods see the same initial weights where their architectures agree.
+    seed, so the methods see the same initial weights where their architectures agree. ``rung_scorer`` (like
+    ``scorer``) also scores the generator at :func:`ladder_iterations` during training, returned as ``score_q1``,
+    ``score_q2``, ``score_q3`` (a diverged cell scores 1 from its divergence on; NaN: not reached).
     """
     iterations = check_int("iterations", iterations, minimum=1)
     check_choice("method", method, ALL_METHODS)
@@ -122,9 +132,36 @@ def train_cell(
     else:
         generator, critic = zoo.build(arch, method, dim=dim, size=size, channels=channels)
     cfg = method_config(method, iterations, batch_size=batch_size, seed=seed, checkpoint_every=max(1, iterations // 4))
+    rungs = ladder_iterations(iterations)
+    callbacks = []
+    if rung_scorer is not None and rungs:
+        from gpkit.callbacks import ImageScore
+
+        callbacks.append(ImageScore(rungs[0], rung_scorer, at=rungs))
     out = train_and_score(generator, critic, cfg, sampler, scorer, device=device, out_dir=out_dir, progress=progress,
-                          desc=f"{METHOD_LABELS[method]}: {zoo.LABELS[arch]}")
+                          desc=f"{METHOD_LABELS[method]}: {zoo.LABELS[arch]}", callbacks=callbacks)
+    if callbacks:
+        seen = {rec["iteration"]: float(rec["is_mean"]) for rec in callbacks[0].records}
+        for k, it in zip(LADDER_QUARTERS, rungs):
+            out[f"score_q{k}"] = seen.get(it, 1.0 if out["diverged"] else float("nan"))
     return {"arch": arch, "method": method, **out}
+
+
+def rung_scores(rows: Sequence[Mapping[str, Any]], iterations: int) -> dict[int, dict[tuple[str, str], float]]:
+    """``{iteration: {(arch, method): score}}`` at the ladder's rungs from the cells' rows (their ``score_q*``);
+    empty unless every row has a finite score at every rung (a cell run before the ladder existed has none)."""
+    its = ladder_iterations(iterations)
+    vals = [[float(row.get(c, float("nan"))) for c in RUNG_COLUMNS] for row in rows]
+    if not rows or not its or any(not math.isfinite(v) for row in vals for v in row):
+        return {}
+    return {it: {(row["arch"], row["method"]): v[k] for row, v in zip(rows, vals)} for k, it in enumerate(its)}
+
+
+def ladder_iterations(iterations: int) -> tuple[int, ...]:
+    """The iterations at which a cell of ``iterations`` is scored for the budget ladder: its quarters
+    (:data:`LADDER_QUARTERS`), empty below 4 iterations. The cell checkpoints at the same iterations."""
+    q = check_int("iterations", iterations, minimum=1) // 4
+    return tuple(k * q for k in LADDER_QUARTERS) if q >= 1 else ()
 
 
 #: Figure 2's columns -> presets of :data:`gpkit.methods.METHODS`: each method at its own defaults in
@@ -149,7 +186,9 @@ def success_threshold(baseline: float | None) -> float | None:
     return 1.0 + SUCCESS_FRACTION * (baseline - 1.0)
 
 
-def claims(scores: Mapping[tuple[str, str], float], real_score: float | None = None) -> list[Claim]:
+def claims(scores: Mapping[tuple[str, str], float], real_score: float | None = None,
+           rungs: Mapping[int, Mapping[tuple[str, str], float]] | None = None,
+           iterations: int | None = None) -> list[Claim]:
     """The two claims from the cells' scores ``{(arch, method): score}``.
 
     - ``fig2-only-wgan-gp-trains-all``: the number of violations, i.e. architectures WGAN-GP fails to train plus
@@ -158,7 +197,47 @@ def claims(scores: Mapping[tuple[str, str], float], real_score: float | None = N
     - ``wgan-fig6-8-generators``: on the no-BN constant-filter and the MLP generators, WGAN (clipping) minus the
       standard GAN (DCGAN's method), as a fraction of the baseline's score above 1; the smaller of the two must
       be positive (within ``GAP_MARGIN``: inconclusive).
+
+    ``rungs`` (``{iteration: scores}``, the cells scored at their quarters, :func:`ladder_iterations`) with the
+    cells' ``iterations`` add each claim's budget ladder: the claim recomputed from the scores at every rung, and
+    the baseline's way to real images at every rung (its precondition's quantity).
     """
+    baseline = scores.get(("dcgan", "dcgan"))
+    threshold = success_threshold(baseline)
+    value, details = _violations(scores)
+    pre_baseline = baseline_trained(baseline, real_score)
+    ladders: dict[str, Any] = {}
+    if rungs and iterations is not None:
+        budgets = [*sorted(rungs), int(iterations)]
+        tables = [rungs[b] for b in sorted(rungs)] + [scores]
+        ladders["fig2"] = ladder(budgets, [_violations(t)[0] for t in tables], "<", 0.5)
+        ladders["fig6-8"] = ladder(budgets, [wgan_generators_claim(t, success_threshold(t.get(("dcgan", "dcgan"))),
+                                                                   real_score).value for t in tables], ">", 0.0)
+        if real_score is not None and real_score > 1.0:
+            way = [((t.get(("dcgan", "dcgan")) or float("nan")) - 1.0) / (real_score - 1.0) for t in tables]
+            ladders["baseline"] = ladder(budgets, way, ">", SUCCESS_FRACTION)
+            details["baseline_ladder"] = ladders["baseline"]
+            pre_baseline = (pre_baseline[0], pre_baseline[1] + "; its way to real images at "
+                            + ", ".join(f"{b:,}" for b in budgets) + " iterations: "
+                            + ", ".join(f"{w:.3f}" for w in way) + f" (needs > {SUCCESS_FRACTION:g}; "
+                            + ("rising" if ladders["baseline"]["toward"] else "not rising") + ")")
+    out = [Claim.compare(
+        "fig2-only-wgan-gp-trains-all",
+        metric=f"violations: architectures WGAN-GP fails to train + other methods that train all "
+               f"{len(zoo.ARCHITECTURES)} (trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
+        value=value, op="<", threshold=0.5, details=details,
+        preconditions={"DCGAN baseline trained": pre_baseline,
+                       "all 28 cells trained": (not details["missing"],
+                                                f"missing {', '.join(details['missing'])}" if details["missing"] else "")},
+        seeds=1, ladder=ladders.get("fig2"),
+    )]
+    out.append(wgan_generators_claim(scores, threshold, real_score, ladder_=ladders.get("fig6-8"),
+                                     baseline_pre=pre_baseline))
+    return out
+
+
+def _violations(scores: Mapping[tuple[str, str], float]) -> tuple[float, dict[str, Any]]:
+    """Figure 2's value (violations; NaN while cells or a trained baseline are missing) and its details."""
     baseline = scores.get(("dcgan", "dcgan"))
     threshold = success_threshold(baseline)
     cells = [(a, m) for a in zoo.ARCHITECTURES for m in zoo.METHODS]
@@ -173,17 +252,7 @@ def claims(scores: Mapping[tuple[str, str], float], real_score: float | None = N
         details.update(wgan_gp_fails=gp_fails, other_methods_training_all=others_all,
                        trained_per_method={m: sum(trained[(a, m)] for a in zoo.ARCHITECTURES) for m in zoo.METHODS})
         value = float(len(gp_fails) + len(others_all))
-    out = [Claim.compare(
-        "fig2-only-wgan-gp-trains-all",
-        metric=f"violations: architectures WGAN-GP fails to train + other methods that train all "
-               f"{len(zoo.ARCHITECTURES)} (trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
-        value=value, op="<", threshold=0.5, details=details,
-        preconditions={"DCGAN baseline trained": baseline_trained(baseline, real_score),
-                       "all 28 cells trained": (not missing, f"missing {', '.join(missing)}" if missing else "")},
-        seeds=1,
-    )]
-    out.append(wgan_generators_claim(scores, threshold, real_score))
-    return out
+    return value, details
 
 
 def baseline_trained(baseline: float | None, real_score: float | None) -> tuple[bool, str]:
@@ -199,12 +268,15 @@ def baseline_trained(baseline: float | None, real_score: float | None) -> tuple[
 
 
 def wgan_generators_claim(scores: Mapping[tuple[str, str], float], threshold: float | None,
-                          real_score: float | None = None) -> Claim:
+                          real_score: float | None = None, ladder_: Mapping[str, Any] | None = None,
+                          baseline_pre: tuple[bool, str] | None = None) -> Claim:
     """WGAN Figures 6-8: on the no-BN and MLP generators, the WGAN paper's WGAN minus the standard GAN (DCGAN's
     method), as a fraction of the DCGAN baseline's score above 1; the smaller gap must be positive.
 
     Preconditions (the figures' premise, Figure 6: both train the DCGAN generator): the DCGAN baseline trained,
     and both the WGAN paper's WGAN and the standard GAN train the DCGAN generator (score above ``threshold``).
+    ``ladder_``: the claim's budget ladder (:func:`claims` builds it); ``baseline_pre``: the baseline precondition
+    as :func:`claims` states it (with the baseline's ladder), else :func:`baseline_trained`.
     """
     baseline = scores.get(("dcgan", "dcgan"))
     gaps: dict[str, float] = {}
@@ -219,7 +291,7 @@ def wgan_generators_claim(scores: Mapping[tuple[str, str], float], threshold: fl
             return False, "no score" if score is None else "no baseline to judge by"
         return bool(score > threshold), f"score {score:.3g} vs {threshold:.3g}"
 
-    pre = {"DCGAN baseline trained": baseline_trained(baseline, real_score),
+    pre = {"DCGAN baseline trained": baseline_pre or baseline_trained(baseline, real_score),
            "the WGAN paper's WGAN trains the DCGAN generator": trains(WGAN_PAPER_METHOD),
            "the standard GAN trains the DCGAN generator": trains("dcgan")}
     return Claim.compare(
@@ -230,7 +302,7 @@ def wgan_generators_claim(scores: Mapping[tuple[str, str], float], threshold: fl
         details={"gaps": gaps, "baseline": baseline,
                  "scores": {f"{a}/{m}": scores.get((a, m)) for a in WGAN_PAPER_GENERATORS
                             for m in (WGAN_PAPER_METHOD, "dcgan")}},
-        preconditions=pre, seeds=1,
+        preconditions=pre, seeds=1, ladder=ladder_,
     )
 
 
@@ -293,9 +365,11 @@ def run(
         r.note(f"Collected {len(rows)} cells from {collect_from}.")
     else:
         rows = _train_cells(r, p, archs, meths, data_root, weights_path, resume, progress)
-    r.save_csv("cell_scores", rows, columns=["arch", "method", "score", "fid", "seconds", "diverged"])
+    r.save_csv("cell_scores", rows, columns=["arch", "method", "score", "fid", "seconds", "diverged", *RUNG_COLUMNS])
     r.data["rows"] = rows
     scores = {(row["arch"], row["method"]): float(row["score"]) for row in rows}
+    rungs = rung_scores(rows, p["iterations"])
+    r.data.update(rungs=rungs, iterations=p["iterations"])
     baseline = scores.get(("dcgan", "dcgan"))
     r.data.update(scores=scores, baseline=baseline, threshold=success_threshold(baseline))
     r.metrics.update(scores={f"{a}/{m}": s for (a, m), s in scores.items()}, baseline=baseline,
@@ -303,7 +377,7 @@ def run(
     if r.data["threshold"] is None:
         r.note(f"No DCGAN baseline above a score of {MIN_BASELINE} among these cells: nothing can be judged trained "
                "(a sweep's cells are judged by the run that collects them).")
-    for claim in claims(scores, r.data.get("real_score")):
+    for claim in claims(scores, r.data.get("real_score"), rungs=rungs, iterations=p["iterations"]):
         r.add_claim(claim)
     return r
 
@@ -343,14 +417,19 @@ def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], 
             r.data["grids"][key] = grid
             return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
 
+        def rung_scorer(g: torch.nn.Module) -> dict[str, Any]:
+            return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
+
         out = cached_json(folder / "score.json", resume, lambda: train_cell(
             arch, method, sampler, scorer, iterations=p["iterations"],
             dim=p["resnet_dim"] if arch == "resnet101" else p["dim"], size=size, channels=channels,
-            batch_size=p["batch_size"], seed=r.seed, device=r.device, out_dir=folder, progress=progress))
+            batch_size=p["batch_size"], seed=r.seed, device=r.device, out_dir=folder, progress=progress,
+            rung_scorer=rung_scorer))
         if (arch, method) not in r.data["grids"] and (folder / "samples.png").is_file():
             r.data["grids"][(arch, method)] = _read_grid(folder / "samples.png")
         rows.append({"arch": arch, "method": method, "score": out["score"], "fid": out.get("fid", float("nan")),
-                     "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"])})
+                     "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"]),
+                     **{c: out.get(c, float("nan")) for c in RUNG_COLUMNS}})
     name = scores_mod.SCORE_NAMES[p["backbone"]][0]
     r.note(f"Data: {p['dataset']}, {channels} channel(s), {size}x{size}; DIM {p['dim']} (101-layer ResNet: DIM "
            f"{p['resnet_dim']}); {p['iterations']:,} generator iterations per cell, batch {p['batch_size']}; "
@@ -476,6 +555,57 @@ def plot_scores(source: Run | Mapping[str, Any]):
         backbone = data.get("backbone", "classifier")
         fig.colorbar(image, ax=ax, label=SCORE_NAMES.get(backbone, ("score",))[0])
         ax.set_title(("framed, trained: " if threshold is not None else "") + _score_note(data), fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def plot_ladder(source: Run | Mapping[str, Any]):
+    """The budget ladder: every cell's score at its quarters and at the end (one panel per architecture, one line
+    per method), with the last rung's "trained" threshold and the score the baseline needs (half-way to real
+    images) drawn across; an empty note when the cells carry no rung scores."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    rungs, scores = data.get("rungs") or {}, data.get("scores", {})
+    real, threshold = data.get("real_score"), data.get("threshold")
+    colors = {"dcgan": "#1b9e77", "lsgan": "#7570b3", "wgan": "#d95f02", "wgan-gp": "#e7298a",
+              "wgan-paper": "#666666"}
+    with style():
+        fig, axes = plt.subplots(2, 4, figsize=(11, 5.0), sharex=True, sharey=True, squeeze=False)
+        flat = axes.ravel()
+        budgets = sorted(rungs)
+        if budgets:
+            budgets.append(data.get("iterations") or max(budgets) + budgets[0])  # the last rung: the whole run
+        for ax, arch in zip(flat, zoo.ARCHITECTURES):
+            for method in ALL_METHODS:
+                if (arch, method) not in scores or not rungs:
+                    continue
+                ys = [rungs[b][(arch, method)] for b in budgets[:-1]] + [scores[(arch, method)]]
+                ax.plot(budgets, ys, marker="o", ms=3, color=colors[method], label=METHOD_LABELS[method])
+            if threshold is not None:
+                ax.axhline(threshold, color="#999999", lw=0.8, ls="--")
+            if real is not None and real > 1.0:
+                ax.axhline(1.0 + SUCCESS_FRACTION * (real - 1.0), color="#1b9e77", lw=0.8, ls=":")
+            ax.set_title(zoo.LABELS[arch], fontsize=8)
+        flat[-1].axis("off")
+        if rungs:
+            seen: dict[str, Any] = {}
+            for ax in flat[:-1]:
+                for handle, label in zip(*ax.get_legend_handles_labels()):
+                    seen.setdefault(label, handle)
+            flat[-1].legend(list(seen.values()), list(seen), loc="center", fontsize=8, frameon=False,
+                            title="dashed: trained (end)\ndotted: baseline's need", title_fontsize=7)
+        else:
+            flat[-1].text(0.5, 0.5, "no rung scores\n(cells run without the ladder)", ha="center", va="center",
+                          transform=flat[-1].transAxes, color="#999999")
+        for ax in axes[-1]:
+            ax.set_xlabel("generator iterations")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("score")
+        fig.suptitle("Budget ladder: every cell's score at a quarter, half, three quarters and all of its iterations",
+                     fontsize=9)
         fig.tight_layout()
     return fig
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from gpkit.record import ladder
+from gpkit.record import prefix_ladder
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, start_run
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.params import check_choice, check_int, check_positive
@@ -93,25 +93,19 @@ def gap_closed(final: dict[str, dict[int, float]], validation: dict[int, float])
     return (min(closed.values()) if len(closed) == len(NGRAMS) else float("nan")), closed
 
 
-#: The budget ladder: the claim's value at these fractions of the run's iterations (each from the probes of its own
-#: last fifth).
-LADDER = (0.25, 0.5, 1.0)
-
 
 def claims(final: dict[str, dict[int, float]], validation: dict[int, float],
            curves: Sequence[dict[str, Any]] | None = None, iterations: int | None = None) -> list[Claim]:
     """The Table 4 verdict from the final JS of each method (``{"wgan-gp": {n: js}, "gan": {...}}``) and the
     validation baseline ``{n: js}``: the smallest, over n, fraction of the GAN-to-validation gap WGAN-GP closes.
     With the JS ``curves`` (rows ``method, iteration, js1..``) and the run's ``iterations``, the same value at
-    :data:`LADDER` fractions of the budget is the claim's ladder."""
+    :data:`gpkit.record.LADDER_FRACTIONS` of the budget is the claim's ladder."""
     value, closed = gap_closed(final, validation)
     lad = None
-    if curves is not None and iterations:
-        budgets = [max(1, round(f * iterations)) for f in LADDER]
-        values = [gap_closed({m: final_js([c for c in curves if c["method"] == m and c["iteration"] <= b], b)
-                              for m in final}, validation)[0] for b in budgets]
-        if len(set(budgets)) == len(budgets):
-            lad = ladder(budgets, values, ">", MIN_GAP_CLOSED)
+    if curves is not None and iterations:  # each rung from the probes of its own last fifth
+        lad = prefix_ladder(iterations, lambda b: gap_closed(
+            {m: final_js([c for c in curves if c["method"] == m and c["iteration"] <= b], b) for m in final},
+            validation)[0], ">", MIN_GAP_CLOSED)
     return [Claim.compare(
         "table4-wgan-gp-beats-gan",
         metric="smallest over n = 1..4 of (JS GAN - JS WGAN-GP) / (JS GAN - JS validation), JS in bits averaged "

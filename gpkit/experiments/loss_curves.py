@@ -11,6 +11,12 @@ The negative control is the WGAN paper's own (its Figure 5): a standard GAN (``g
 loss, Adam 2e-4, one discriminator step) trained beside them, whose loss curve is the discriminator's JS estimate
 ``log 2 - loss`` (the paper's ``L/2 + log 2``). The paper: "This quantity clearly correlates poorly the sample
 quality", while the WGAN critic's "curves correlate well with the visual quality of the generated samples".
+
+The same section's negative result is tested with a fourth run (``clip_adam``: the clipped WGAN with Adam, beta1 0.5,
+in place of RMSProp at the same rate; :data:`gpkit.methods.METHODS` ``wgan-adam``): "WGAN training becomes unstable
+at times when one uses a momentum based optimizer such as Adam (with beta1 > 0) on the critic [...] as the loss blew
+up and samples got worse, the cosine between the Adam step and the gradient usually turned negative"
+(:func:`adam_claim`; :class:`AdamCosine` records the cosine of every Adam critic).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from gpkit.metrics.estimators import LOG2
 from gpkit.callbacks import RecordingCallback, SampleGrids
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run, wgan_config
 from gpkit.experiments.base import data_root as resolve_data_root
+from gpkit.record import prefix_ladder
 from gpkit.models.images import mnist_critic, mnist_generator, resnet_critic, resnet_generator
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.train import Trainer
@@ -32,14 +39,16 @@ from gpkit.streams import stream, stream_seed
 from gpkit.utils import make_generator
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "run", "summarise", "claims", "sliced_w", "smooth", "plot_loss_curves",
-           "plot_loss_vs_quality", "plot_samples", "load", "improved", "method_config"]
+           "plot_loss_vs_quality", "plot_samples", "plot_adam", "load", "improved", "method_config", "AdamCosine",
+           "worsening", "adam_claim"]
 
 NOTEBOOK = "06_loss_curves"
-METHODS = ("gp", "clip", "gan")
-METHOD_LABELS = {"gp": "WGAN-GP", "clip": "WGAN with weight clipping", "gan": "standard GAN (JS estimate)"}
+METHODS = ("gp", "clip", "gan", "clip_adam")
+METHOD_LABELS = {"gp": "WGAN-GP", "clip": "WGAN with weight clipping", "gan": "standard GAN (JS estimate)",
+                 "clip_adam": "WGAN with weight clipping, Adam (beta1 0.5)"}
 MODELS = ("mnist_dcgan", "resnet")
 
-_COMMON: dict[str, Any] = dict(methods=["gp", "clip", "gan"], n_train=None, n_critic=5, lam=10.0, gp_lr=1e-4, clip_lr=5e-5, clip=0.01,
+_COMMON: dict[str, Any] = dict(methods=["gp", "clip", "gan", "clip_adam"], n_train=None, n_critic=5, lam=10.0, gp_lr=1e-4, clip_lr=5e-5, clip=0.01,
                                n_quality=1000, projections=200, grids=5, samples=64)
 
 #: ``paper``: LSUN bedrooms at 128x128 with the reference's ResNet extended by one block (our reading; the authors'
@@ -59,7 +68,8 @@ PROFILES: dict[str, dict[str, Any]] = {
 }
 
 #: What each method's loss curve is (the quantity each paper plots).
-_CURVE = {"gp": "negative critic loss", "clip": "negative critic loss", "gan": "JS estimate (log 2 - loss)"}
+_CURVE = {"gp": "negative critic loss", "clip": "negative critic loss", "gan": "JS estimate (log 2 - loss)",
+          "clip_adam": "negative critic loss"}
 
 #: Claim thresholds: the smoothed curve ends below half its peak; loss and sample quality move together.
 MAX_END_TO_PEAK = 0.5
@@ -115,6 +125,41 @@ class _Quality(RecordingCallback):
                              "sliced_w": sliced_w(fake, self.real, self.projections, stream_seed(self.seed, "probe_step", iteration))})
 
 
+class AdamCosine(RecordingCallback):
+    """Callback (every generator iteration): the cosine between the critic's last Adam step and its gradient.
+
+    The WGAN paper (Sec. 4.3): "as the loss blew up and samples got worse, the cosine between the Adam step and the
+    gradient usually turned negative". The step's direction is Adam's ``m_hat / (sqrt(v_hat) + eps)`` from the
+    optimiser's state, the gradient the one that step used (the critic's ``.grad``, which the generator step leaves
+    alone); positive when the step goes down the gradient. Records nothing for a critic not trained with Adam (for
+    RMSProp, a positive diagonal preconditioner, the cosine is positive by construction).
+    """
+
+    def __init__(self) -> None:
+        self.every = 1
+        self.records: list[dict[str, float]] = []
+
+    def __call__(self, trainer: Trainer, iteration: int) -> None:
+        opt = trainer.opt_d
+        if not isinstance(opt, torch.optim.Adam):
+            return
+        dot = step_sq = grad_sq = 0.0
+        for group in opt.param_groups:
+            (b1, b2), eps = group["betas"], group["eps"]
+            for param in group["params"]:
+                state = opt.state.get(param)
+                if not state or param.grad is None:
+                    continue
+                t = float(state["step"])
+                step = (state["exp_avg"] / (1 - b1 ** t)) / ((state["exp_avg_sq"] / (1 - b2 ** t)).sqrt() + eps)
+                g = param.grad.float()
+                dot += float((step * g).sum())
+                step_sq += float((step * step).sum())
+                grad_sq += float((g * g).sum())
+        if step_sq > 0 and grad_sq > 0:
+            self.records.append({"iteration": iteration, "cosine": dot / (step_sq * grad_sq) ** 0.5})
+
+
 def method_config(method: str, p: dict[str, Any], seed: int = 0):
     """``method``'s :class:`gpkit.train.TrainConfig` for the profile fields ``p``: the two WGANs from the profile's
     settings (:func:`gpkit.experiments.base.wgan_config`), the GAN at DCGAN's preset."""
@@ -125,6 +170,8 @@ def method_config(method: str, p: dict[str, Any], seed: int = 0):
                   checkpoint_every=p["checkpoint_every"])
     if method == "gan":
         return methods.config("dcgan", **common)
+    if method == "clip_adam":  # the clipped WGAN of "clip" with Adam in place of RMSProp, at the same rate
+        return methods.config("wgan-adam", clip=p["clip"], lr=p["clip_lr"], n_critic=p["n_critic"], **common)
     return wgan_config(method, p, n_critic=p["n_critic"], **common)
 
 
@@ -184,7 +231,7 @@ def run(
         return train_x[torch.randint(0, len(train_x), (n,), generator=rng, device=r.device)]
 
     z_fixed = torch.randn(p["samples"], 128, generator=stream(seed, "sample_grid"))
-    curves, quality, grids = [], [], {}
+    curves, quality, grids, cosines = [], [], {}, []
     for method in p["methods"]:
         torch.manual_seed(seed)
         generator, critic, value_range = _models(p, method)
@@ -192,8 +239,11 @@ def run(
         probe = _Quality(p["eval_every"], held, p["projections"], seed)
         grid = SampleGrids(max(1, p["iterations"] // max(1, p["grids"] - 1)), z_fixed, value_range,
                            r.path(f"{method}/samples"))
+        cosine = AdamCosine()
         result = Trainer(cfg, critic, generator, sampler, device=r.device, out_dir=r.path(method),
-                         callbacks=[probe, grid], progress=progress, resume=resume, desc=METHOD_LABELS[method]).run()
+                         callbacks=[probe, grid, cosine], progress=progress, resume=resume,
+                         desc=METHOD_LABELS[method]).run()
+        cosines += [{"method": method, **c} for c in cosine.records]
         # the curve each paper plots: the negative critic loss (WGANs), the JS estimate log 2 - loss (the GAN)
         curves += [{"method": method, "iteration": h["iteration"],
                     "neg_critic_loss": (LOG2 - h["critic_loss"]) if method == "gan" else -h["critic_loss"],
@@ -202,10 +252,11 @@ def run(
         grids[method] = grid.grids
     r.save_csv("curves", curves)
     r.save_csv("quality", quality)
-    summary = summarise(curves, quality, p["methods"])
+    r.save_csv("adam_cosine", cosines, columns=["method", "iteration", "cosine"])
+    summary = summarise(curves, quality, p["methods"], cosines)
     r.metrics = {"methods": summary}
-    r.data = {"curves": curves, "quality": quality, "summary": summary, "grids": grids}
-    for claim in claims(summary):
+    r.data = {"curves": curves, "quality": quality, "summary": summary, "grids": grids, "cosines": cosines}
+    for claim in claims(summary, curves, quality, p["iterations"]):
         r.add_claim(claim)
     return r
 
@@ -217,8 +268,24 @@ def smooth(values: np.ndarray, window: int) -> np.ndarray:
     return median_filter(np.asarray(values, dtype=float), size=max(1, window), mode="nearest")
 
 
-def summarise(curves: list[dict[str, Any]], quality: list[dict[str, Any]], methods: list[str]) -> list[dict[str, Any]]:
-    """Per method: the smoothed curve's peak and end, and the rank correlation of loss and sample quality."""
+def worsening(sw: np.ndarray) -> tuple[float, float]:
+    """``(rise, noise)`` of a sample-distance series (one value per probe; lower is better): the largest rise above
+    its running minimum (how much the samples got worse at the worst moment), and the probe-to-probe noise, a
+    robust standard deviation of a single probe from its successive differences (1.4826 MAD / sqrt 2). NaN with
+    fewer than 3 probes."""
+    sw = np.asarray(sw, dtype=float)
+    if len(sw) < 3:
+        return float("nan"), float("nan")
+    rise = float(np.max(sw - np.minimum.accumulate(sw)))
+    d = np.diff(sw)
+    return rise, float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
+
+
+def summarise(curves: list[dict[str, Any]], quality: list[dict[str, Any]], methods: list[str],
+              cosines: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Per method: the smoothed curve's peak and end, the rank correlation of loss and sample quality, how much the
+    samples got worse at the worst moment (:func:`worsening`) and, for an Adam critic with ``cosines``, the fraction
+    of iterations whose Adam step pointed against the gradient."""
     from scipy.stats import spearmanr
 
     out = []
@@ -232,16 +299,27 @@ def summarise(curves: list[dict[str, Any]], quality: list[dict[str, Any]], metho
         loss_at_q = np.interp(q_its, its, neg) if len(q) else np.array([])
         sw = np.array([x["sliced_w"] for x in q])
         corr = float(spearmanr(loss_at_q, sw).statistic) if len(q) >= 3 else float("nan")
+        all_sw = np.array([x["sliced_w"] for x in quality if x["method"] == method])  # iteration 0 included
+        rise, noise = worsening(all_sw)
+        cos = np.array([x["cosine"] for x in cosines or [] if x["method"] == method])
         out.append({"method": method, "peak_neg_loss": peak, "end_neg_loss": end,
                     "end_to_peak": end / peak if peak > 0 else float("nan"),
                     "quality_correlation": corr,
                     "sliced_w_first": float(sw[0]) if len(sw) else float("nan"),
-                    "sliced_w_last": float(sw[-1]) if len(sw) else float("nan")})
+                    "sliced_w_last": float(sw[-1]) if len(sw) else float("nan"),
+                    "sliced_w_best": float(all_sw.min()) if len(all_sw) else float("nan"),
+                    "sliced_w_start": float(all_sw[0]) if len(all_sw) else float("nan"),
+                    "worst_rise": rise, "probe_noise": noise,
+                    "negative_cosine_fraction": float(np.mean(cos < 0)) if len(cos) else float("nan")})
     return out
 
 
-def claims(summary: list[dict[str, Any]]) -> list[Claim]:
-    """Verdicts from the curves (thresholds fixed above)."""
+def claims(summary: list[dict[str, Any]], curves: list[dict[str, Any]] | None = None,
+           quality: list[dict[str, Any]] | None = None, iterations: int | None = None) -> list[Claim]:
+    """Verdicts from the curves (thresholds fixed above). With the ``curves``, ``quality`` probes and the run's
+    ``iterations``, the GAN's JS claim gets a budget ladder: its correlation over the first quarter, half and all
+    of the run (the paper's runs are far longer; a discriminator that saturates late would show as a falling
+    ladder)."""
     by = {s["method"]: s for s in summary}
     out = []
     if "gp" in by:
@@ -272,8 +350,49 @@ def claims(summary: list[dict[str, Any]]) -> list[Claim]:
             value=by["gan"]["quality_correlation"], op="<", threshold=MIN_QUALITY_CORRELATION,
             margin=CORRELATION_MARGIN, details=correlations, seeds=1,
             preconditions={"samples improved": improved(by["gan"])},
+            ladder=_prefix_ladder("gan", curves, quality, iterations, "<"),
         ))
+    if "clip_adam" in by and "clip" in by:
+        out.append(adam_claim(by))
     return out
+
+
+def _prefix_ladder(method: str, curves: list[dict[str, Any]] | None, quality: list[dict[str, Any]] | None,
+                   iterations: int | None, op: str) -> dict[str, Any] | None:
+    """``method``'s loss-quality correlation recomputed from the curves up to each rung of the budget ladder."""
+    if not curves or not quality or not iterations:
+        return None
+
+    def corr(b: float) -> float:
+        return summarise([c for c in curves if c["iteration"] <= b], [q for q in quality if q["iteration"] <= b],
+                         [method])[0]["quality_correlation"]
+
+    return prefix_ladder(iterations, corr, op, MIN_QUALITY_CORRELATION)
+
+
+def adam_claim(by: dict[str, dict[str, Any]]) -> Claim:
+    """``wgan-adam-unstable`` from the summaries of ``clip`` (RMSProp) and ``clip_adam`` (Adam): how much more the
+    Adam run's samples got worse at its worst moment than the RMSProp run's, both as fractions of the RMSProp run's
+    improvement (its first probe minus its best), must be positive; within twice the larger probe noise on that
+    scale it is inconclusive (within noise). Precondition: the RMSProp run's samples improved (a scale to measure
+    by, and the paper's baseline working)."""
+    a, b = by["clip_adam"], by["clip"]
+    gain = b["sliced_w_start"] - b["sliced_w_best"]
+    ok = bool(np.isfinite(gain) and gain > 0)
+    value = (a["worst_rise"] - b["worst_rise"]) / gain if ok else float("nan")
+    margin = 2.0 * max(a["probe_noise"], b["probe_noise"]) / gain if ok else 0.0
+    return Claim.compare(
+        "wgan-adam-unstable",
+        metric="largest rise of the sample distance (sliced W) above its running best, clipped critic with Adam "
+               "minus with RMSProp, as a fraction of the RMSProp run's improvement",
+        value=value, op=">", threshold=0.0, margin=margin if np.isfinite(margin) else 0.0, seeds=1,
+        details={"worst_rise": {"adam": a["worst_rise"], "rmsprop": b["worst_rise"]}, "rmsprop_improvement": gain,
+                 "margin_from_probe_noise": margin,
+                 "negative_cosine_fraction": {m: s["negative_cosine_fraction"] for m, s in by.items()
+                                              if np.isfinite(s.get("negative_cosine_fraction", float("nan")))}},
+        preconditions={"the RMSProp run's samples improved": (ok, f"sliced W {b['sliced_w_start']:.4g} -> best "
+                                                                  f"{b['sliced_w_best']:.4g}")},
+    )
 
 
 def improved(s: dict[str, Any]) -> tuple[bool, str]:
@@ -292,8 +411,10 @@ def load(out_dir: str | Path) -> dict[str, Any]:
         return read_csv(out_dir / f"{name}.csv")
 
     curves, quality = read("curves"), read("quality")
+    cosines = read("adam_cosine") if (out_dir / "adam_cosine.csv").is_file() else []
     methods = list(dict.fromkeys(c["method"] for c in curves))
-    return {"curves": curves, "quality": quality, "summary": summarise(curves, quality, methods), "grids": {}}
+    return {"curves": curves, "quality": quality, "summary": summarise(curves, quality, methods, cosines),
+            "grids": {}, "cosines": cosines}
 
 
 def plot_loss_curves(source: Run | dict[str, Any]):
@@ -361,6 +482,47 @@ def plot_loss_vs_quality(source: Run | dict[str, Any]):
             ax.set_ylabel(f"{_CURVE[method]} (smoothed)")
             ax.set_title(f"{METHOD_LABELS[method]}\nSpearman {by[method]['quality_correlation']:.2f}", fontsize=9)
         fig.colorbar(pts, ax=axes[0].tolist(), label="generator iteration")
+    return fig
+
+
+def plot_adam(source: Run | dict[str, Any]):
+    """The WGAN paper's Sec. 4.3 negative result: left, the sample distance of the clipped WGAN with RMSProp and
+    with Adam (how much each got worse, marked); right, the cosine between each Adam critic's step and its gradient
+    over training (below 0: the step climbs the critic's loss)."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import COLORS, style
+
+    data = plot_data(source)
+    by = {s["method"]: s for s in data["summary"]}
+    with style():
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 3.8))
+        for method in ("clip", "clip_adam"):
+            q = [x for x in data["quality"] if x["method"] == method]
+            if not q:
+                continue
+            sw = np.array([x["sliced_w"] for x in q])
+            its = np.array([x["iteration"] for x in q])
+            ax.plot(its, sw, color=COLORS[method], marker="o", ms=2.5, lw=1.2, label=METHOD_LABELS[method])
+            worst = int(np.argmax(sw - np.minimum.accumulate(sw)))
+            ax.fill_between(its[: worst + 1], np.minimum.accumulate(sw)[: worst + 1], sw[: worst + 1],
+                            color=COLORS[method], alpha=0.15)
+            if method in by:
+                ax.annotate(f"worst rise {by[method]['worst_rise']:.3g}", (its[worst], sw[worst]), fontsize=7,
+                            color=COLORS[method], xytext=(4, 4), textcoords="offset points")
+        ax.set(xlabel="generator iterations", ylabel="sliced W distance of samples (lower is better)",
+               title="Samples getting worse: RMSProp against Adam")
+        ax.legend(fontsize=8)
+        for method in dict.fromkeys(c["method"] for c in data.get("cosines", [])):
+            c = [x for x in data["cosines"] if x["method"] == method]
+            frac = by.get(method, {}).get("negative_cosine_fraction", float("nan"))
+            bx.plot([x["iteration"] for x in c], [x["cosine"] for x in c], color=COLORS[method], lw=0.7,
+                    alpha=0.8, label=f"{METHOD_LABELS[method]} (negative {frac:.1%})")
+        bx.axhline(0.0, color="k", lw=0.8)
+        bx.set(xlabel="generator iterations", ylabel="cos(Adam step, gradient)",
+               title="The critic's last Adam step against its gradient")
+        bx.legend(fontsize=7)
+        fig.tight_layout()
     return fig
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from gpkit.record import ladder, seed_interval
+from gpkit.record import LADDER_FRACTIONS, ladder, seed_interval
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.vectorised import OBJECTIVES, ManifoldGANs
@@ -169,19 +169,15 @@ def converged_fraction(rows: Sequence[dict[str, Any]], p: dict[str, Any], object
     return float(np.mean([e < p["converge_tol"] for e in errs])) if errs else float("nan")
 
 
-#: The NS-GAN convergence claim's budget ladder: its value at these fractions of the run's iterations.
-LADDER = (0.25, 0.5, 1.0)
-
-
 def convergence_ladder(curves: dict[str, dict[str, Any]] | None, p: dict[str, Any]) -> dict[str, Any] | None:
     """The NS-GAN claim's value (the smaller converged fraction of Experiments I and II at the reference setting)
-    at the :data:`LADDER` budgets, from the error ``curves`` (``{"I/ns_gan": {"iterations", "errors"}}``, errors
+    at the :data:`gpkit.record.LADDER_FRACTIONS` of the budget (the nearest curve points), from the error ``curves`` (``{"I/ns_gan": {"iterations", "errors"}}``, errors
     ``(T, seeds)``); None without both curves."""
     keys = [f"{e}/ns_gan" for e in EXPERIMENTS]
     if not curves or not all(k in curves for k in keys):
         return None
     its = np.asarray(curves[keys[0]]["iterations"], dtype=float)
-    budgets = [float(its[np.argmin(np.abs(its - f * p["iterations"]))]) for f in LADDER]
+    budgets = [float(its[np.argmin(np.abs(its - f * p["iterations"]))]) for f in LADDER_FRACTIONS]
     if len(set(budgets)) < len(budgets) or budgets[0] <= 0:
         return None
     values = [min(float(np.mean(np.asarray(curves[k]["errors"])[list(its).index(b)] < p["converge_tol"]))

@@ -22,6 +22,9 @@ Two tasks:
    the yardstick: normalised quality ``q = (score - 1) / (real score - 1)`` (1 = as good as real digits, 0 = one
    repeated image).
 
+A third part sweeps the two-sided penalty's coefficient (``lam_sweep``, 0.1 to 100) on the same toy critics, on
+``lam_seeds`` seeds (claim ``wgan-gp-lambda-10-works``, rule at :data:`LAMBDA_TOLERANCE`).
+
 Claim ``one-sided-two-sided-better``. The paper (Sec. 4, "Two-sided penalty"): "In our early observations we found
 this to perform slightly better, but we don't investigate this fully." Its value is the two-sided advantage, the
 mean of
@@ -62,7 +65,8 @@ from gpkit.train import CHECKPOINT, METRICS, Trainer
 from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "METHOD_LABELS", "THRESHOLD", "run", "claims",
-           "claim_value", "load", "plot_value_surfaces", "plot_w1", "plot_mnist"]
+           "claim_value", "lambda_claim", "LAMBDA_TOLERANCE", "load", "plot_value_surfaces", "plot_w1", "plot_lambda",
+           "plot_mnist"]
 
 NOTEBOOK = "12_one_sided_penalty"
 METHODS = ("gp", "gp_one_sided", "lp")
@@ -77,6 +81,13 @@ METHOD_COLORS = {"gp": "#1b9e77", "gp_one_sided": "#d95f02", "lp": "#7570b3", "o
 THRESHOLD = 0.0
 #: Reported beside the claim: the first probe at which a toy critic's W estimate reaches this fraction of W1.
 REACHED = 0.9
+#: Claim ``wgan-gp-lambda-10-works`` (Sec. 4, "Penalty coefficient": "All experiments in this paper use lambda = 10,
+#: which we found to work well across a variety of architectures and datasets ranging from toy tasks to large
+#: ImageNet CNNs"). On each toy dataset the critic at lambda = 10 must be as good as the best coefficient of a sweep
+#: over two decades (0.1 to 100) chosen for that dataset alone, to within this many points of relative W error:
+#: one fixed lambda works where per-task tuning would. The tolerance is 1 - REACHED, the 10% by which this notebook
+#: already says a critic "reached" W1; a 95% interval over the seeds decides what is within noise.
+LAMBDA_TOLERANCE = 1.0 - REACHED
 
 _COMMON: dict[str, Any] = dict(
     datasets=list(DATASETS),
@@ -95,6 +106,8 @@ _COMMON: dict[str, Any] = dict(
     backbone="classifier",
     reference_split="train",
     splits=10,
+    lam_sweep=[0.1, 1.0, 10.0, 100.0],
+    lam_seeds=3,
 )
 
 #: ``paper``: the reference settings (``gan_toy.py``: 3x512 ReLU critic, batch 256, 100,000 iterations x 5 critic
@@ -104,7 +117,7 @@ _COMMON: dict[str, Any] = dict(
 #: the two-sided critic on 25gaussians still turning from its initial sign, see ``steps_to_0.9``), MNIST at
 #: DIM 16 for 500 generator iterations, scores of 1,000 samples.
 PROFILES: dict[str, dict[str, Any]] = {
-    "smoke": {**_COMMON, "toy_seeds": 2, "toy_width": 16, "toy_batch_size": 32, "toy_steps": 10, "toy_lr": 1e-3, "n_eval": 64,
+    "smoke": {**_COMMON, "toy_seeds": 2, "lam_sweep": [1.0, 10.0], "lam_seeds": 2, "toy_width": 16, "toy_batch_size": 32, "toy_steps": 10, "toy_lr": 1e-3, "n_eval": 64,
               "grid_size": 16, "w_every": 5, "mnist_dim": 8, "mnist_batch_size": 16, "mnist_iterations": 3,
               "score_n": 100, "n_reference": 100, "classifier": {"epochs": 1, "width": 8}, "samples": 16,
               "checkpoint_every": 0},
@@ -135,6 +148,15 @@ def validate(p: dict[str, Any]) -> None:
     for key in ("toy_lr", "mnist_lr", "extent", "noise_std"):
         check_positive(key, p[key])
     check_positive("lam", p["lam"], allow_zero=True)
+    sweep = p["lam_sweep"]
+    if not isinstance(sweep, (list, tuple)) or len(sweep) < 2 or any(not float(v) > 0 for v in sweep):
+        raise ValueError(f"lam_sweep must be a list of at least two positive penalty coefficients, got {sweep!r}")
+    if float(p["lam"]) not in [float(v) for v in sweep]:
+        raise ValueError(f"lam_sweep must contain lam ({p['lam']:g}), the coefficient the claim judges, got {sweep!r}")
+    check_int("lam_seeds", p["lam_seeds"], minimum=1)
+    if p["lam_seeds"] > p["toy_seeds"]:
+        raise ValueError(f"lam_seeds must be at most toy_seeds ({p['toy_seeds']}): lam's own critics are the toy "
+                         f"seeds, got {p['lam_seeds']}")
     if not isinstance(p["betas"], (list, tuple)) or len(p["betas"]) != 2:
         raise ValueError(f"betas must be a pair, got {p['betas']!r}")
     for b in p["betas"]:
@@ -171,26 +193,31 @@ def _held_out(ds: str, index: int, p: dict[str, Any], seed: int) -> tuple[torch.
     return real, sampler(p["n_eval"], rng).cpu() + p["noise_std"] * noise
 
 
-def _toy_config(p: dict[str, Any], method: str, seed: int):
-    """One toy critic's training settings (the generator fixed at real data + noise)."""
+def _toy_config(p: dict[str, Any], method: str, seed: int, lam: float | None = None):
+    """One toy critic's training settings (the generator fixed at real data + noise); ``lam`` overrides
+    ``p["lam"]`` (the coefficient sweep)."""
     return methods.config("wgan-gp", iterations=p["toy_steps"], batch_size=p["toy_batch_size"], n_critic=1,
-                          fixed_generator_std=p["noise_std"], penalty=method, lam=p["lam"], lr=p["toy_lr"],
+                          fixed_generator_std=p["noise_std"], penalty=method,
+                          lam=p["lam"] if lam is None else float(lam), lr=p["toy_lr"],
                           betas=tuple(p["betas"]), seed=seed, log_every=max(1, p["toy_steps"] // 200),
                           checkpoint_every=p["checkpoint_every"])
 
 
 def _more_seeds(p: dict[str, Any], ds: str, method: str, seeds: list[int], points: torch.Tensor, n_real: int,
-                w1: float, device: torch.device, progress: bool) -> list[dict[str, Any]]:
-    """The final relative W error of the toy critic of ``method`` on ``ds`` for each of ``seeds``, trained together
-    (:class:`gpkit.seeds.SeedStack`; each seed's numbers are those of training it alone)."""
+                w1: float, device: torch.device, progress: bool, lam: float | None = None) -> list[dict[str, Any]]:
+    """The final relative W error of the toy critic of ``method`` (coefficient ``lam``, default ``p["lam"]``) on
+    ``ds`` for each of ``seeds``, trained together (:class:`gpkit.seeds.SeedStack`; each seed's numbers are those
+    of training it alone)."""
     from gpkit.seeds import SeedStack
 
     if not seeds:
         return []
-    stack = SeedStack(_toy_config(p, method, seeds[0]), lambda: toy_critic(width=p["toy_width"], hidden=p["toy_hidden"]),
+    stack = SeedStack(_toy_config(p, method, seeds[0], lam),
+                      lambda: toy_critic(width=p["toy_width"], hidden=p["toy_hidden"]),
                       None, ToySampler(ds, seed=seeds[0], device=device), seeds, device=device)
+    tag = "" if lam is None else f", lambda {lam:g}"
     for _ in tqdm(range(p["toy_steps"]), disable=not progress, leave=False, dynamic_ncols=True,
-                  desc=f"{ds} / {METHOD_LABELS[method]}, seeds {seeds[0]}-{seeds[-1]}"):
+                  desc=f"{ds} / {METHOD_LABELS[method]}{tag}, seeds {seeds[0]}-{seeds[-1]}"):
         stack.critic_step()
     out = []
     for s, critic in stack.critics().items():
@@ -201,10 +228,10 @@ def _more_seeds(p: dict[str, Any], ds: str, method: str, seeds: list[int], point
 
 
 def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool,
-         resume: bool) -> tuple[list, list, dict, list]:
+         resume: bool) -> tuple[list, list, dict, list, list]:
     xs, ys, grid = grid_points(p["extent"], p["grid_size"])
     arrays: dict[str, np.ndarray] = {"xs": xs, "ys": ys}
-    rows, curves, seed_rows = [], [], []
+    rows, curves, seed_rows, lam_rows = [], [], [], []
     for index, ds in enumerate(p["datasets"]):
         real, fake = _held_out(ds, index, p, seed)
         oc = optimal_critic(real, fake)
@@ -237,7 +264,18 @@ def _toy(r: Run, p: dict[str, Any], seed: int, progress: bool,
             if method in CLAIM_METHODS:
                 seed_rows += _more_seeds(p, ds, method, list(range(seed + 1, seed + p["toy_seeds"])), probe.points,
                                          probe.n_real, oc.w1, r.device, progress)
-    return rows, curves, arrays, seed_rows
+            if method == "gp":
+                points, n_real = probe.points, probe.n_real
+        lam_seeds = list(range(seed, seed + p["lam_seeds"]))
+        for lam in p["lam_sweep"]:
+            if float(lam) == float(p["lam"]):  # the two-sided critics above are lam's
+                got = [row for row in seed_rows if row["dataset"] == ds and row["method"] == "gp"
+                       and row["seed"] in lam_seeds]
+            else:
+                got = _more_seeds(p, ds, "gp", lam_seeds, points, n_real, oc.w1, r.device, progress, lam=float(lam))
+            lam_rows += [{"dataset": ds, "lam": float(lam), "seed": row["seed"], "w_ratio": row["w_ratio"],
+                          "w_rel_error": row["w_rel_error"]} for row in got]
+    return rows, curves, arrays, seed_rows, lam_rows
 
 
 def _mnist(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool, data_root: Any) -> tuple[list, dict]:
@@ -325,18 +363,21 @@ def run(
         r.note(f"{profile} profile: toy critics {p['toy_hidden']}x{p['toy_width']} (paper 3x512) for "
                f"{p['toy_steps']:,} steps (paper 500,000) at learning rate {p['toy_lr']:g} (paper 1e-4); MNIST DIM "
                f"{p['mnist_dim']} (paper 64) for {p['mnist_iterations']:,} generator iterations (paper 200,000).")
-    toy_rows, curves, arrays, seed_rows = _toy(r, p, seed, progress, resume)
+    toy_rows, curves, arrays, seed_rows, lam_rows = _toy(r, p, seed, progress, resume)
     r.save_csv("toy", toy_rows)
     r.save_csv("toy_seeds", seed_rows)
+    r.save_csv("lambda_sweep", lam_rows)
     r.save_csv("w_curves", curves)
     mnist_rows, grids = _mnist(r, p, seed, progress, resume, data_root)
     r.save_csv("mnist", mnist_rows)
     arrays.update({f"mnist/{k}": v for k, v in grids.items()})
     np.savez_compressed(r.path("arrays.npz"), **arrays)
-    r.metrics = {"toy": toy_rows, "toy_seeds": seed_rows, "mnist": mnist_rows}
-    r.data = {"arrays": arrays, "toy": toy_rows, "curves": curves, "mnist": mnist_rows}
+    r.metrics = {"toy": toy_rows, "toy_seeds": seed_rows, "mnist": mnist_rows, "lambda_sweep": lam_rows}
+    r.data = {"arrays": arrays, "toy": toy_rows, "curves": curves, "mnist": mnist_rows, "lambda_sweep": lam_rows,
+              "lam": float(p["lam"])}
     for claim in claims(seed_rows, mnist_rows):
         r.add_claim(claim)
+    r.add_claim(lambda_claim(lam_rows, float(p["lam"])))
     return r
 
 
@@ -374,6 +415,42 @@ def claims(seed_rows: list[dict[str, Any]], mnist_rows: list[dict[str, Any]]) ->
     )]
 
 
+def lambda_claim(lam_rows: list[dict[str, Any]], lam: float = 10.0) -> Claim:
+    """``wgan-gp-lambda-10-works``: the paper's coefficient ``lam`` against the best coefficient of the sweep, task by
+    task (rule in :data:`LAMBDA_TOLERANCE`). ``lam_rows``: ``dataset, lam, seed, w_rel_error`` (the toy critics
+    trained to optimality, one row per coefficient and seed).
+
+    Value: the largest over the toy datasets of [mean relative W error at ``lam`` minus that of the dataset's best
+    coefficient]; its 95% interval from the same difference per seed (the seeds share initialisation and data
+    across coefficients). Precondition: the best coefficient's critic reaches W1 within the tolerance on every
+    dataset, so that the critics trained at all and "as good as the best" means working.
+    """
+    nan = float("nan")
+    err: dict[tuple[str, float, int], float] = {(row["dataset"], float(row["lam"]), int(row["seed"])):
+                                                float(row["w_rel_error"]) for row in lam_rows}
+    datasets = list(dict.fromkeys(row["dataset"] for row in lam_rows))
+    lams = sorted({float(row["lam"]) for row in lam_rows})
+    seeds = sorted({int(row["seed"]) for row in lam_rows})
+    mean = {(ds, lm): float(np.mean([err.get((ds, lm, s), nan) for s in seeds])) for ds in datasets for lm in lams}
+    best = {ds: min(lams, key=lambda lm: (not np.isfinite(mean[ds, lm]), mean[ds, lm])) for ds in datasets}
+    gaps = {ds: mean.get((ds, lam), nan) - mean[ds, best[ds]] for ds in datasets}
+    value = max(gaps.values()) if gaps and lam in lams else nan
+    per_seed = [max(err.get((ds, lam, s), nan) - err.get((ds, best[ds], s), nan) for ds in datasets) for s in seeds]
+    _, interval = seed_interval(per_seed)
+    worst_best = max((mean[ds, best[ds]] for ds in datasets), default=nan)
+    reached = bool(np.isfinite(worst_best) and worst_best < LAMBDA_TOLERANCE)
+    return Claim.compare(
+        "wgan-gp-lambda-10-works",
+        metric=f"largest over the toy datasets of [mean |W est./W1 - 1| at lambda = {lam:g} minus that at the "
+               f"dataset's best lambda of {', '.join(f'{v:g}' for v in lams)}] (critics trained to optimality)",
+        value=value, op="<", threshold=LAMBDA_TOLERANCE, interval=interval, seeds=len(seeds) or None,
+        details={"best_lambda": best, "gap": gaps, "per_seed": per_seed,
+                 "mean_rel_error": {f"{ds}/{lm:g}": v for (ds, lm), v in mean.items()}},
+        preconditions={"the best lambda's critic reaches W1 on every dataset": (
+            reached, f"worst best-lambda error {worst_best:.3f} vs {LAMBDA_TOLERANCE:g}")},
+    )
+
+
 def load(out_dir: str | Path) -> dict[str, Any]:
     """Reload a finished run's tables and arrays (for plotting without retraining)."""
     out_dir = Path(out_dir)
@@ -382,7 +459,9 @@ def load(out_dir: str | Path) -> dict[str, Any]:
     toy = read_csv(out_dir / "toy.csv", text_columns=("dataset", "method"))
     curves = read_csv(out_dir / "w_curves.csv", text_columns=("dataset", "method"))
     mnist = read_csv(out_dir / "mnist.csv", text_columns=("method", "diverged"))
-    return {"arrays": arrays, "toy": toy, "curves": curves, "mnist": mnist}
+    sweep = out_dir / "lambda_sweep.csv"
+    lam_rows = read_csv(sweep, text_columns=("dataset",)) if sweep.is_file() else []
+    return {"arrays": arrays, "toy": toy, "curves": curves, "mnist": mnist, "lambda_sweep": lam_rows}
 
 
 # ------------------------------------------------------------------- figures
@@ -452,6 +531,38 @@ def plot_w1(source: Run | dict[str, Any]):
                    color=METHOD_COLORS[m], label=METHOD_LABELS[m])
         bx.set_xticks(x, datasets)
         bx.set(title="final |W est./W1 - 1| (lower is better)")
+        fig.tight_layout()
+    return fig
+
+
+def plot_lambda(source: Run | dict[str, Any]):
+    """The coefficient sweep: final relative W error against lambda (log axis), one line per toy dataset, each
+    seed a dot; the tolerance band above each dataset's best lambda and the paper's lambda marked."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    rows, lam = data.get("lambda_sweep") or [], float(data.get("lam", 10.0))
+    datasets = list(dict.fromkeys(row["dataset"] for row in rows))
+    colors = plt.get_cmap("Dark2")
+    with style():
+        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        for i, ds in enumerate(datasets):
+            pts = [r for r in rows if r["dataset"] == ds]
+            lams = sorted({float(r["lam"]) for r in pts})
+            means = [float(np.mean([r["w_rel_error"] for r in pts if float(r["lam"]) == lm])) for lm in lams]
+            ax.plot(lams, means, marker="o", color=colors(i), label=ds)
+            ax.scatter([float(r["lam"]) for r in pts], [r["w_rel_error"] for r in pts], s=9, color=colors(i),
+                       alpha=0.45)
+            best = min(means)
+            ax.fill_between(lams, best, best + LAMBDA_TOLERANCE, color=colors(i), alpha=0.08, lw=0)
+        ax.axvline(lam, color="k", ls="--", lw=0.8)
+        ax.text(lam, 1.0, f" paper: lambda = {lam:g}", transform=ax.get_xaxis_transform(), fontsize=8, va="top")
+        ax.set(xscale="log", xlabel="penalty coefficient lambda", ylabel="final |W est./W1 - 1| (lower is better)",
+               title=f"Shaded: within {LAMBDA_TOLERANCE:.2g} of each dataset's best lambda")
+        if datasets:
+            ax.legend(fontsize=8)
         fig.tight_layout()
     return fig
 

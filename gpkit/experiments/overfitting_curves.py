@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from gpkit.callbacks import CriticLoss, SampleGrids
-from gpkit.record import ladder
+from gpkit.record import ladder, ladder_budgets
 from gpkit.experiments.base import lifecycle, Claim, Run, plot_data, read_csv, start_run, wgan_config
 from gpkit.experiments.base import data_root as resolve_data_root
 from gpkit.models.images import mnist_critic, mnist_generator
@@ -241,17 +241,14 @@ def summarise(rows: list[dict[str, Any]], methods: list[str]) -> list[dict[str, 
 
 
 #: The budget ladder: each claim's value from the probes up to these fractions of the run's iterations.
-LADDER = (0.25, 0.5, 1.0)
-
-
 def _ladders(rows: list[dict[str, Any]] | None, method: str) -> dict[str, dict[str, Any]] | None:
-    """Both claims' values (``gap_over_null``, ``trend``) of ``method`` at the :data:`LADDER` budgets."""
+    """Both claims' values (``gap_over_null``, ``trend``) of ``method`` at the budget ladder's rungs
+    (:func:`gpkit.record.ladder_budgets` of the last probe's iteration)."""
     rec = [r for r in rows or [] if r["method"] == method]
     if not rec:
         return None
-    last = max(r["iteration"] for r in rec)
-    budgets = [max(1, round(f * last)) for f in LADDER]
-    if len(set(budgets)) < len(budgets):
+    budgets = ladder_budgets(max(r["iteration"] for r in rec))
+    if budgets is None:
         return None
     sums = [summarise([r for r in rec if r["iteration"] <= b], [method])[0] for b in budgets]
     return {"diverge": ladder(budgets, [s["gap_over_null"] for s in sums], ">", MIN_GAP_T),
@@ -261,7 +258,7 @@ def _ladders(rows: list[dict[str, Any]] | None, method: str) -> dict[str, dict[s
 
 def claims(summary: list[dict[str, Any]], rows: list[dict[str, Any]] | None = None) -> list[Claim]:
     """Verdicts from the loss curves (thresholds fixed above); with the probe ``rows``, each claim's budget ladder
-    (:data:`LADDER`)."""
+    (:func:`gpkit.record.ladder_budgets`)."""
     by = {s["method"]: s for s in summary}
     out = []
     for method in METHODS:
