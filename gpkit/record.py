@@ -275,7 +275,7 @@ class Claim:
         from gpkit.catalog import claim
 
         ref = claim(id)
-        text = f"{op} {threshold:g}" + (f" (inconclusive within ±{margin:g})" if margin else "")
+        text = f"{op} {threshold:g}" + (f" (inconclusive within ±{margin:.3g})" if margin else "")
         v = None if value is None else float(value)
         pre = check_preconditions(preconditions)
         verdict, reason = decide(v, op, threshold, margin, interval)
