@@ -432,3 +432,6 @@ def test_adam_cosine_is_the_cosine_of_adams_direction_and_the_gradient():
     f5a.AdamCosine()(SimpleNamespace(opt_d=rms), 3)  # no error, nothing recorded for RMSProp
     # rise 0.8 - 0.5; noise from successive differences -0.5, 0.3, -0.4: 1.4826 x median |d - (-0.4)| (0.1) / sqrt 2
     assert f5a.worsening([1.0, 0.5, 0.8, 0.4]) == (pytest.approx(0.3), pytest.approx(1.4826 * 0.1 / 2 ** 0.5))
+    # the start-up transient (1.0 -> 1.2 before any improvement) is not a setback; the later 0.9 -> 0.95 is
+    assert f5a.worsening([1.0, 1.2, 0.9, 0.95, 0.5])[0] == pytest.approx(0.05)
+    assert f5a.worsening([1.0, 1.2, 1.1, 1.3])[0] == pytest.approx(0.3)  # never improved: its excess over the start

@@ -270,13 +270,24 @@ def smooth(values: np.ndarray, window: int) -> np.ndarray:
 
 def worsening(sw: np.ndarray) -> tuple[float, float]:
     """``(rise, noise)`` of a sample-distance series (one value per probe; lower is better): the largest rise above
-    its running minimum (how much the samples got worse at the worst moment), and the probe-to-probe noise, a
-    robust standard deviation of a single probe from its successive differences (1.4826 MAD / sqrt 2). NaN with
-    fewer than 3 probes."""
+    its running minimum once training is under way (how much the samples got worse at the worst moment), and the
+    probe-to-probe noise, a robust standard deviation of a single probe from its successive differences
+    (1.4826 MAD / sqrt 2). NaN with fewer than 3 probes.
+
+    "Under way" starts at the first probe below the first one: the start-up transient of a freshly initialised
+    model (the first steps may well move its samples away from the data) is not "training becoming unstable", the
+    WGAN paper's words. (Until 2026-12-06 the rise counted from the first probe, and the RMSProp run's transient
+    from iteration 0 to 50 decided the claim.) A run that never gets below its first probe rises by its largest
+    excess over it."""
     sw = np.asarray(sw, dtype=float)
     if len(sw) < 3:
         return float("nan"), float("nan")
-    rise = float(np.max(sw - np.minimum.accumulate(sw)))
+    below = np.flatnonzero(sw < sw[0])
+    if len(below):
+        tail = sw[below[0]:]
+        rise = float(np.max(tail - np.minimum.accumulate(tail)))
+    else:
+        rise = float(np.max(sw - sw[0]))
     d = np.diff(sw)
     return rise, float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0))
 
@@ -372,7 +383,7 @@ def _prefix_ladder(method: str, curves: list[dict[str, Any]] | None, quality: li
 
 def adam_claim(by: dict[str, dict[str, Any]]) -> Claim:
     """``wgan-adam-unstable`` from the summaries of ``clip`` (RMSProp) and ``clip_adam`` (Adam): how much more the
-    Adam run's samples got worse at its worst moment than the RMSProp run's, both as fractions of the RMSProp run's
+    Adam run's samples got worse at its worst moment once under way (:func:`worsening`) than the RMSProp run's, both as fractions of the RMSProp run's
     improvement (its first probe minus its best), must be positive; within twice the larger probe noise on that
     scale it is inconclusive (within noise). Precondition: the RMSProp run's samples improved (a scale to measure
     by, and the paper's baseline working)."""
