@@ -407,6 +407,10 @@ def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], 
     nrow = max(1, int(round(p["samples"] ** 0.5)))
     rows = []
     cells = [(a, m) for a in archs for m in meths if m != WGAN_PAPER_METHOD or a in WGAN_PAPER_GENERATORS]
+
+    def rung_scorer(g: torch.nn.Module) -> dict[str, Any]:
+        return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
+
     for arch, method in cells:
         folder = r.path(f"cells/{arch}/{method}")
 
@@ -415,10 +419,7 @@ def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], 
             folder.mkdir(parents=True, exist_ok=True)
             save_image(grid, folder / "samples.png")
             r.data["grids"][key] = grid
-            return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
-
-        def rung_scorer(g: torch.nn.Module) -> dict[str, Any]:
-            return scores_mod.generator_scores(g, p["score_n"], seed=r.seed, checkpoint="last", **score_kw)
+            return rung_scorer(g)
 
         out = cached_json(folder / "score.json", resume, lambda: train_cell(
             arch, method, sampler, scorer, iterations=p["iterations"],
