@@ -54,7 +54,22 @@ def test_figure2_claim_is_inconclusive_without_all_cells_or_a_baseline():
     partial = _scores(tanh__dcgan=1.2)
     del partial[("gated", "lsgan")]
     claim = _claim(partial, "fig2-only-wgan-gp-trains-all")
-    assert math.isnan(claim.value) and claim.verdict == "inconclusive" and claim.details["missing"] == ["gated/lsgan"]
+    # the complete rows are still counted (without the gated row, clipping and LSGAN train every row left) but
+    # nothing is concluded from them
+    assert claim.value == 2 and claim.details["other_methods_training_all"] == ["wgan", "lsgan"]
+    assert claim.verdict == "inconclusive" and claim.reason == "precondition unmet"
+    assert claim.details["missing"] == ["gated/lsgan"] and "gated" not in claim.details["architectures_judged"]
+    assert claim.preconditions[1]["detail"] == "missing gated/lsgan"
+    # a row the profile leaves out (the quick profile's ResNet) is named as such; even a would-be pass is inconclusive
+    no_resnet = {k: v for k, v in _scores(dcgan__dcgan=4.0, tanh__dcgan=1.2, gated__lsgan=1.3, mlp_g__wgan=1.9).items()
+                 if k[0] != "resnet101"}
+    claim = next(c for c in fig2.claims(no_resnet, left_out=["resnet101"]) if c.id == "fig2-only-wgan-gp-trains-all")
+    assert claim.value == 0 and (claim.verdict, claim.reason) == ("inconclusive", "precondition unmet")
+    assert claim.preconditions[1]["detail"] == "not trained at this profile: " + fig2.zoo.LABELS["resnet101"]
+    # and a violation among the rows run is shown as one
+    no_resnet[("tanh", "wgan-gp")] = 1.1
+    claim = next(c for c in fig2.claims(no_resnet, left_out=["resnet101"]) if c.id == "fig2-only-wgan-gp-trains-all")
+    assert claim.value == 1 and claim.details["wgan_gp_fails"] == ["tanh"] and claim.verdict == "inconclusive"
     flat = _scores(default=1.02)
     assert _claim(flat, "fig2-only-wgan-gp-trains-all").verdict == "inconclusive"
     assert _claim(flat, "wgan-fig6-8-generators").verdict == "inconclusive"
@@ -176,6 +191,8 @@ def test_a_diverging_cell_counts_as_failed(tmp_path):
     (dict(resolution=48), "resolution must be one of"),
     (dict(iterations=0), "iterations"),
     (dict(backbone="vgg"), "backbone must be one of"),
+    (dict(left_out=["vgg"]), "left_out must be one of"),
+    (dict(left_out="resnet101"), "left_out must be a list"),
 ])
 def test_bad_parameters_fail_before_training(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -261,3 +278,15 @@ def test_the_claims_carry_a_ladder_and_the_baselines_way_to_real_images():
     assert six.ladder is not None and six.reason == "precondition unmet"
     fig2.plot_ladder({"rungs": rungs, "scores": final, "real_score": 6.98, "threshold": 1.95, "iterations": 150})
     fig2.plot_ladder({"scores": final})  # no rungs: a note, no error
+
+
+def test_a_profile_can_leave_out_a_row_unless_it_is_named(tmp_path, fake_mnist_root):
+    assert fig2.PROFILES["quick"]["left_out"] == ["resnet101"] and fig2.PROFILES["paper"]["left_out"] == []
+    r = fig2.run("smoke", out_dir=tmp_path / "a", data_root=fake_mnist_root, progress=False, methods=["dcgan"],
+                 left_out=["resnet101", "gated"])
+    assert {row["arch"] for row in r.data["rows"]} == set(fig2.zoo.ARCHITECTURES) - {"resnet101", "gated"}
+    assert any("Not trained at the smoke profile" in n and "101-layer ResNet" in n for n in r.notes)
+    fig2.plot_ladder(r)  # the rows left out are drawn as not run
+    named = fig2.run("smoke", out_dir=tmp_path / "b", data_root=fake_mnist_root, progress=False, methods=["dcgan"],
+                     architectures=["resnet101"], left_out=["resnet101"])
+    assert [row["arch"] for row in named.data["rows"]] == ["resnet101"]
