@@ -85,6 +85,12 @@ METHODS: dict[str, Method] = {m.name: m for m in (
            "gan_64x64.py (MODE dcgan); Radford et al. 2016"),
     Method("lsgan", "LSGAN", "lsgan", "none", "rmsprop_tf", 1e-4, 1, (0.5, 0.9), 10.0, None,
            "gan_64x64.py (MODE lsgan)"),
+    Method("gan-gp", "GAN-GP", "ns_gan", "gp", "adam", 2e-4, 1, (0.5, 0.999), 10.0, None,
+           "Many Paths Sec. 5: the non-saturating GAN with WGAN-GP's penalty, one discriminator step, lambda 10; "
+           "learning rates swept over 1e-4..3e-4 (DCGAN's 2e-4 here); betas not stated: DCGAN's"),
+    Method("dragan-ns", "DRAGAN-NS", "ns_gan", "dragan", "adam", 2e-4, 1, (0.5, 0.999), 10.0, None,
+           "Many Paths Sec. 5: the non-saturating GAN with DRAGAN's penalty at perturbed real data, one "
+           "discriminator step, lambda 10; learning rates swept; betas not stated: DCGAN's"),
 )}
 
 

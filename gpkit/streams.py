@@ -54,6 +54,11 @@ STREAMS: dict[str, Stream] = {
                                                         "sliced-Wasserstein projections (index: iteration)"),
     "critic_probe": Stream(7919, stride=7919, size=10**6, draws="per-iteration batches of the train/validation "
                                                                 "critic-loss probe (index: iteration)"),
+    "color_mnist_held": Stream(6000, size=2, draws="the colours and noise painted once onto Color MNIST's held-out "
+                                                   "digits (index 0: the independent critic's, 1: the test set)"),
+    "real_data_samples": Stream(6100, size=2, draws="latent codes of a Many Paths real-data run's evaluation samples "
+                                                    "(index 0: critic fit, diversity, coverage; 1: the critic's "
+                                                    "measurement)"),
     "quality_probe": Stream(104_729, stride=104_729, size=10**6, draws="per-iteration latent codes of the sample "
                                                                        "quality probe (index: iteration)"),
 }

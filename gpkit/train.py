@@ -100,6 +100,9 @@ class TrainConfig:
     seed: seeds the loop's random generator.
     acgan_scale / acgan_scale_g: with a class-conditional generator, the weights of the AC-GAN
     cross-entropy on real images in the critic loss and on fakes in the generator loss (Table 3: 1.0, 0.1).
+    batchnorm_penalty: allow a penalty with a batch-norm critic (refused by default: the penalty is per sample and
+    batch norm couples the samples). Many Paths' real-data study (Section 5) uses batch norm in every discriminator,
+    penalised or not; its gradients then see the batch statistics, as in the authors' TensorFlow.
     precision: ``fp32``, ``bf16`` (forward passes and the penalty's double backward under bfloat16 autocast;
     parameters, optimiser states, losses and gradient norms in float32) or ``auto`` (``bf16`` where the device
     multiplies bf16 natively); see :mod:`gpkit.precision`.
@@ -128,6 +131,7 @@ class TrainConfig:
     acgan_scale: float = 1.0
     acgan_scale_g: float = 0.1
     precision: str = "fp32"
+    batchnorm_penalty: bool = False
 
     def __post_init__(self) -> None:
         self.iterations = check_int("iterations", self.iterations, minimum=0)
@@ -162,6 +166,8 @@ class TrainConfig:
         self.acgan_scale = check_positive("acgan_scale", self.acgan_scale, allow_zero=True)
         self.acgan_scale_g = check_positive("acgan_scale_g", self.acgan_scale_g, allow_zero=True)
         check_choice("precision", self.precision, precision_mod.PRECISIONS)
+        if not isinstance(self.batchnorm_penalty, bool):
+            raise ValueError(f"batchnorm_penalty must be True or False, got {self.batchnorm_penalty!r}")
 
     def critic_steps(self, iteration: int) -> int:
         """Critic steps before generator iteration ``iteration`` (0-based), per ``critic_schedule``."""
@@ -287,10 +293,11 @@ class Trainer:
         self.num_classes = int(getattr(self.generator, "num_classes", 0) or 0)
         self._score = _ScoreOnly(self.critic) if self.num_classes else self.critic
         self._critic_bn = has_batchnorm(self.critic)
-        if self._critic_bn and config.penalty != "none":
+        if self._critic_bn and config.penalty != "none" and not config.batchnorm_penalty:
             raise ValueError(
                 f"penalty={config.penalty!r} with a batch-norm critic: the gradient penalty is per sample and batch "
-                "norm couples the samples; use layer norm or no normalisation in the critic"
+                "norm couples the samples; use layer norm or no normalisation in the critic (or, to follow a paper "
+                "that did it anyway, as Many Paths Section 5 does, batchnorm_penalty=True)"
             )
         self.rng = make_generator(config.seed, self.device)
         self._penalty = _PENALTY_FNS[config.penalty]

@@ -59,6 +59,13 @@ def _takes_parameter(notebook, name: str) -> bool:
     return f"{name} =" in cell.source
 
 
+@pytest.fixture
+def make_fake_mnist():
+    """The generator of :func:`fake_mnist_root`'s files: ``make_fake_mnist(root, n_train, n_test)``; ``n_test=0``
+    writes the offline copy's layout (train split only)."""
+    return _fake_mnist
+
+
 @pytest.fixture(scope="session")
 def fake_mnist_root(tmp_path_factory):
     """A generated MNIST of 2000 train and 500 test 'digits' in the real idx format (for metric tests)."""

@@ -26,8 +26,8 @@ from tqdm import tqdm  # text bars: widget bars leave "model not found" errors i
 from gpkit.params import check_int, check_positive
 from gpkit.utils import atomic_torch_save, make_generator, resolve_device
 
-__all__ = ["SmallCNN", "DEFAULTS", "classifier_settings", "classifier_path", "train_classifier", "get_classifier",
-           "load_classifier"]
+__all__ = ["SmallCNN", "DEFAULTS", "DERIVED", "classifier_settings", "classifier_path", "train_classifier",
+           "get_classifier", "load_classifier", "to_uint8", "class_histogram"]
 
 FEATURES = 128
 
@@ -86,12 +86,45 @@ def classifier_path(settings: dict[str, Any], root: str | Path) -> Path:
     return Path(root) / "classifiers" / f"{settings['dataset']}-{digest}.pt"
 
 
+#: Datasets built from another one rather than read from files: Color MNIST (:mod:`gpkit.data.color_mnist`), MNIST
+#: digits painted once with a seeded colour and noise (the classifier's seed; its test split with the next seed).
+DERIVED = {"color_mnist": "mnist"}
+
+
 def _labelled(settings: dict[str, Any], root: str | Path, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     from gpkit.data.images import load
 
-    x, y = load(settings["dataset"], root=root, split=split, size=settings["size"], pad=settings["pad"],
+    name = settings["dataset"]
+    if name in DERIVED:
+        from gpkit.data.color_mnist import paint
+
+        digits, y = load(DERIVED[name], root=root, split=split, size=settings["size"], pad=settings["pad"],
+                         return_labels=True)
+        painted = paint(digits, make_generator(settings["seed"] + (split == "test")))
+        return to_uint8(painted), y
+    x, y = load(name, root=root, split=split, size=settings["size"], pad=settings["pad"],
                 value_range=(0.0, 255.0), return_labels=True)
     return x.round_().to(torch.uint8), y
+
+
+def to_uint8(images: torch.Tensor, value_range: tuple[float, float] = (-1.0, 1.0)) -> torch.Tensor:
+    """Float images ``(N, C, H, W)`` in ``value_range`` to uint8 as the reference scores them: scale to
+    [0, 255.99], truncate toward zero, clip (``((x + 1) * (255.99 / 2)).astype('int32')`` in gan_cifar.py and
+    gan_cifar_resnet.py). :mod:`gpkit.metrics.scores` scores with it; the classifier of a derived dataset trains on
+    it."""
+    lo, hi = value_range
+    scaled = (images.detach().float() - lo) * (255.99 / (hi - lo))
+    return scaled.clamp_(0, 255).to(torch.uint8)  # float -> uint8 truncates toward zero
+
+
+@torch.no_grad()
+def class_histogram(model: SmallCNN, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """The share of ``images`` ``(N, C, H, W)`` in [-1, 1] the classifier puts in each class: ``(n_classes,)``,
+    summing to 1 (argmax labels)."""
+    dev = next(model.parameters()).device
+    labels = torch.cat([model(to_uint8(images[i:i + batch_size]).to(dev)).argmax(1).cpu()
+                        for i in range(0, len(images), batch_size)])
+    return torch.bincount(labels, minlength=model.n_classes).double() / max(len(labels), 1)
 
 
 def train_classifier(dataset: str, root: str | Path = "data", *, size: int | None = None, pad: int = 0,

@@ -25,6 +25,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from gpkit.metrics.classifier import to_uint8
 from gpkit.params import check_choice, check_int
 from gpkit.utils import make_generator, resolve_device
 
@@ -39,14 +40,6 @@ INCEPTION_ENV = "GPKIT_INCEPTION_WEIGHTS"
 SCORE_NAMES = {"inception": ("Inception score", "FID"), "classifier": ("classifier score", "classifier FID")}
 _EXTRACTOR = "gpkit-classifier"
 
-
-def to_uint8(images: torch.Tensor, value_range: tuple[float, float] = (-1.0, 1.0)) -> torch.Tensor:
-    """Float images ``(N, C, H, W)`` in ``value_range`` to uint8 as the reference scores them: scale to
-    [0, 255.99], truncate toward zero, clip (``((x + 1) * (255.99 / 2)).astype('int32')`` in gan_cifar.py and
-    gan_cifar_resnet.py)."""
-    lo, hi = value_range
-    scaled = (images.detach().float() - lo) * (255.99 / (hi - lo))
-    return scaled.clamp_(0, 255).to(torch.uint8)  # float -> uint8 truncates toward zero
 
 
 def find_inception_weights(path: str | Path | None = None) -> Path:
