@@ -231,7 +231,8 @@ def claims(scores: Mapping[tuple[str, str], float], real_score: float | None = N
     out = [Claim.compare(
         "fig2-only-wgan-gp-trains-all",
         metric=f"violations: architectures WGAN-GP fails to train + other methods that train all "
-               f"{len(zoo.ARCHITECTURES)} (trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
+               f"{len(details.get('architectures_judged', zoo.ARCHITECTURES))} architectures run (of "
+               f"{len(zoo.ARCHITECTURES)}; trained: score > 1 + {SUCCESS_FRACTION:g} x (DCGAN baseline - 1))",
         value=value, op="<", threshold=0.5, details=details,
         preconditions={"DCGAN baseline trained": pre_baseline,
                        "all 28 cells trained": (not details["missing"], _missing_detail(details["missing"], left_out))},
