@@ -2,8 +2,8 @@
 
 [15] is Metz et al., *Unrolled Generative Adversarial Networks* (ICLR 2017), whose colored MNIST holds one digit per
 image painted in one random colour: the colour ``c ~ N(0, COLOR_STD^2)`` per RGB channel, the image
-``x = d c + (d - 1)`` for a digit ``d`` in [0, 1] (background -1, strokes ``c``), plus ``N(0, NOISE_STD^2)`` pixel noise,
-clipped to [-1, 1]. The construction was read from the public reimplementation of the same group's alpha-GAN
+``x = d c + (d - 1)`` for a digit ``d`` in [0, 1] (background -1, strokes ``c``), plus ``N(0, NOISE_STD^2)`` pixel
+noise, clipped to [-1, 1]. The construction was read from the public reimplementation of the same group's alpha-GAN
 (Rosca et al. 2017, Many Paths' reference [20], which runs its Color MNIST experiments); Metz et al.'s own appendix
 was not available offline. As there, every draw paints a digit with a fresh colour and fresh noise: the data are an
 endless stream, and held-out sets (:func:`paint` with a fixed seed) are painted once.

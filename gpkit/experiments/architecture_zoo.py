@@ -370,10 +370,10 @@ def run(
     """Train every architecture of Figure 2 with every method, score each cell and judge the claims.
 
     ``architectures`` / ``methods``: train only these (names of :data:`gpkit.models.zoo.ARCHITECTURES` and
-    ``METHODS``; default all but the profile's ``left_out``), e.g. one cell per run of a sweep. ``collect_from``: a folder of earlier runs (a
-    sweep's) whose ``cell_scores.csv`` and sample grids are gathered instead of training. Each cell keeps its
-    checkpoint, ``score.json`` and ``samples.png`` in ``cells/<arch>/<method>/``; ``resume`` reuses finished cells
-    and continues unfinished ones from their checkpoints.
+    ``METHODS``; default all but the profile's ``left_out``), e.g. one cell per run of a sweep. ``collect_from``: a
+    folder of earlier runs (a sweep's) whose ``cell_scores.csv`` and sample grids are gathered instead of training.
+    Each cell keeps its checkpoint, ``score.json`` and ``samples.png`` in ``cells/<arch>/<method>/``; ``resume`` reuses
+    finished cells and continues unfinished ones from their checkpoints.
     """
     archs = _select(architectures, "architectures", zoo.ARCHITECTURES)
     meths = _select(methods, "methods", ALL_METHODS)
@@ -383,7 +383,7 @@ def run(
     p = r.params
     if architectures is None:
         archs = [a for a in archs if a not in p["left_out"]]
-    r.data = {"grids": {}, "rows": [], "backbone": p["backbone"], "left_out": list(p["left_out"])}
+    r.data = {"grids": {}, "rows": [], "backbone": p["backbone"]}
     if collect_from is not None:
         rows, grids = collect(collect_from)
         r.data["grids"] = grids

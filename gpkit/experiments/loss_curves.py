@@ -383,9 +383,9 @@ def _prefix_ladder(method: str, curves: list[dict[str, Any]] | None, quality: li
 
 def adam_claim(by: dict[str, dict[str, Any]]) -> Claim:
     """``wgan-adam-unstable`` from the summaries of ``clip`` (RMSProp) and ``clip_adam`` (Adam): how much more the
-    Adam run's samples got worse at its worst moment once under way (:func:`worsening`) than the RMSProp run's, both as fractions of the RMSProp run's
-    improvement (its first probe minus its best), must be positive; within twice the larger probe noise on that
-    scale it is inconclusive (within noise). Precondition: the RMSProp run's samples improved (a scale to measure
+    Adam run's samples got worse at its worst moment once under way (:func:`worsening`) than the RMSProp run's, both
+    as fractions of the RMSProp run's improvement (its first probe minus its best), must be positive; within twice
+    the larger probe noise on that scale it is inconclusive (within noise). Precondition: the RMSProp run's samples improved (a scale to measure
     by, and the paper's baseline working)."""
     a, b = by["clip_adam"], by["clip"]
     gain = b["sliced_w_start"] - b["sliced_w_best"]

@@ -41,7 +41,6 @@ SCORE_NAMES = {"inception": ("Inception score", "FID"), "classifier": ("classifi
 _EXTRACTOR = "gpkit-classifier"
 
 
-
 def find_inception_weights(path: str | Path | None = None) -> Path:
     """The InceptionV3 weights file: ``path``, else ``$GPKIT_INCEPTION_WEIGHTS``, else the torch hub cache.
 
