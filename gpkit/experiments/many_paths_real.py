@@ -159,21 +159,25 @@ def _samples(generator: torch.nn.Module, latent: int, n: int, seed: int, index: 
 
 
 def evaluate(generator: torch.nn.Module, latent: int, data: Mapping[str, torch.Tensor], p: Mapping[str, Any], *,
-             classifier: torch.nn.Module, seed: int = 0, device: str | torch.device = "cpu") -> dict[str, Any]:
+             classifier: torch.nn.Module, seed: int = 0, device: str | torch.device = "cpu",
+             reference: float | None = None) -> dict[str, Any]:
     """The run's metrics: ``{"diversity", "diversity_ref", "diversity_gap", "neg_w", "coverage", "top_class"}``.
 
     ``data``: painted held-out images ``{"critic": (N, 3, 32, 32), "test": ...}`` in [-1, 1]. Two sample sets of
     ``n_eval``: the first fits the independent critic (against ``data["critic"]``) and gives the diversity and the
-    class coverage; the second, with ``data["test"]``, is where the critic's ``-W`` is measured."""
+    class coverage; the second, with ``data["test"]``, is where the critic's ``-W`` is measured. ``reference``: the
+    test set's diversity when already known (it is the same for every run)."""
     from gpkit.metrics.classifier import class_histogram
     from gpkit.metrics.critic import independent_critic
-    from gpkit.metrics.diversity import diversity_gap
+    from gpkit.metrics.diversity import diversity
     from gpkit.models.images import cifar_critic
 
     device = torch.device(device)
     fit = _samples(generator, latent, p["n_eval"], seed, 0, device)
     held = _samples(generator, latent, p["n_eval"], seed, 1, device)
-    div = diversity_gap(fit, data["test"], batch_size=p["div_batch"], batches=p["div_batches"])
+    kw = dict(batch_size=p["div_batch"], batches=p["div_batches"])
+    ref = diversity(data["test"], **kw) if reference is None else float(reference)
+    div = diversity(fit, **kw)
     torch.manual_seed(seed)
     judge = cifar_critic(p["critic_dim"], norm="none").to(device)
     w = independent_critic(judge, data["critic"].to(device), fit.to(device), data["test"].to(device),
@@ -182,7 +186,7 @@ def evaluate(generator: torch.nn.Module, latent: int, data: Mapping[str, torch.T
     hist = class_histogram(classifier, fit)
     nz = hist[hist > 0]
     entropy = max(0.0, float(-(nz * nz.log()).sum() / math.log(len(hist))))
-    return {"diversity": div["diversity"], "diversity_ref": div["reference"], "diversity_gap": div["gap"],
+    return {"diversity": div, "diversity_ref": ref, "diversity_gap": div - ref,
             "neg_w": w["neg_w"], "coverage": entropy, "top_class": float(hist.max())}
 
 
@@ -378,6 +382,10 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
     clf, record = load_classifier(clf_path)
     clf = clf.to(r.device)
     draw = sampler(digits["train"].to(r.device))
+    from gpkit.metrics.diversity import diversity
+
+    reference = diversity(held["test"], batch_size=p["div_batch"], batches=p["div_batches"])
+    r.metrics["test_diversity"] = reference
     rows = []
     for objective in objs:
         for lr_d, lr_g, latent in chosen:
@@ -394,7 +402,8 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
                 folder.mkdir(parents=True, exist_ok=True)
                 save_image(sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=int(round(p["samples"] ** 0.5))),
                            folder / "samples.png")
-                return {**info, **evaluate(g, latent, held, p, classifier=clf, seed=r.seed, device=r.device)}
+                return {**info, **evaluate(g, latent, held, p, classifier=clf, seed=r.seed, device=r.device,
+                                           reference=reference)}
 
             out = cached_json(folder / "score.json", resume, compute)
             rows.append({"objective": objective, "setting": key, "lr_d": lr_d, "lr_g": lr_g, "latent": latent,
