@@ -1,0 +1,485 @@
+"""*Many Paths to Equilibrium*, Section 5: the real-data study on Color MNIST (notebook ``13_many_paths_real_data``).
+
+Four objectives, the non-saturating GAN (NS-GAN, :data:`gpkit.methods.METHODS` ``dcgan``), NS-GAN with WGAN-GP's
+penalty (``gan-gp``), NS-GAN with DRAGAN's penalty at perturbed data (``dragan-ns``) and WGAN-GP (``wgan-gp``, 5
+critic steps; the others 1), each trained at every setting of a grid of discriminator learning rate x generator
+learning rate x latent size, with DCGAN architectures with batch norm in both networks (the paper: "we used batch
+normalization"; the penalised discriminators too, :class:`gpkit.train.TrainConfig` ``batchnorm_penalty``), Adam,
+batch 64, penalty coefficient 10, on Color MNIST (:mod:`gpkit.data.color_mnist`, 28x28 digits padded to 32x32).
+
+Every run is judged by the paper's metrics that exist offline:
+
+- **sample diversity** (:mod:`gpkit.metrics.diversity`): 1 - mean pairwise MS-SSIM of the samples, minus the test
+  set's (its "reference value");
+- **the independent Wasserstein critic** (:mod:`gpkit.metrics.critic`): ``-W`` between held-out digits and the
+  samples, from a fresh WGAN-GP critic (higher is better, 0 at the data);
+- **class coverage**, our stand-in for the paper's visual check of mode collapse (Figure 7): the entropy of the
+  digit classes an in-domain classifier assigns to the samples, over log 10 (1: the ten digits equally; a
+  generator that collapsed onto one or two digits is below :data:`COLLAPSE_ENTROPY`). The paper reports no
+  Inception score on Color MNIST.
+
+Claims (thresholds fixed in this module before any run; the sentences are Section 5.4's):
+
+- ``many-paths-real-penalties-robust``: over the grid, the lower quartile of ``-W`` of GAN-GP and of DRAGAN-NS above
+  NS-GAN's (the smaller of the two gains, as a fraction of the spread of ``-W`` over every run), with a 95% bootstrap
+  interval over the settings.
+- ``many-paths-real-penalties-best``: the mean ``-W`` of the best settings (the top :func:`top_k`) of the penalised
+  NS-GANs above NS-GAN's (the mean of the two gains, same scale and interval).
+- ``many-paths-real-wgan-gp-critic``: WGAN-GP's median ``-W`` the highest of the four (its lead over the next one).
+- ``many-paths-real-metrics-detect-collapse``: across all runs, both metrics rise with class coverage (the smaller
+  Spearman correlation, with its bootstrap interval over the runs); precondition: the grid holds a collapsed run and
+  one that is not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from gpkit import methods
+from gpkit.experiments.base import Claim, Run, cached_json, lifecycle, plot_data, read_csv, start_run
+from gpkit.params import check_choice, check_int, check_positive
+from gpkit.streams import stream
+
+__all__ = ["NOTEBOOK", "OBJECTIVES", "PRESETS", "LABELS", "PROFILES", "COLLAPSE_ENTROPY", "validate", "grid",
+           "setting_key", "train_setting", "evaluate", "run", "claims", "top_k", "bootstrap_interval",
+           "plot_boxes", "plot_samples", "METRICS"]
+
+NOTEBOOK = "13_many_paths_real_data"
+#: The four objectives of Section 5, in the paper's order.
+OBJECTIVES = ("ns_gan", "gan_gp", "dragan_ns", "wgan_gp")
+#: Each objective's preset in :data:`gpkit.methods.METHODS`.
+PRESETS = {"ns_gan": "dcgan", "gan_gp": "gan-gp", "dragan_ns": "dragan-ns", "wgan_gp": "wgan-gp"}
+LABELS = {"ns_gan": "NS-GAN", "gan_gp": "GAN-GP", "dragan_ns": "DRAGAN-NS", "wgan_gp": "WGAN-GP"}
+COLORS = {"ns_gan": "#1b9e77", "gan_gp": "#d95f02", "dragan_ns": "#7570b3", "wgan_gp": "#e7298a"}
+#: The per-run metrics (higher is better except for the diversity gap, read against 0) and their labels.
+METRICS = {"neg_w": "independent critic: -W", "diversity_gap": "diversity - test set's (1 - MS-SSIM)",
+           "coverage": "class coverage (label entropy / log 10)"}
+#: A run whose samples the classifier spreads over fewer classes than this entropy (log 3 / log 10 = 0.48: about
+#: three equally likely digits) counts as collapsed, the independent judge of the collapse claim.
+COLLAPSE_ENTROPY = 0.5
+#: Bootstrap resamples of the claims' intervals (seeded: the same runs give the same interval).
+BOOTSTRAP = 2000
+
+_COMMON: dict[str, Any] = dict(dataset="color_mnist", pad=2, batch_size=64, lam=10.0, classifier={}, samples=64)
+
+#: ``paper``: the full grid (3 x 3 learning rates x latents 10, 50, 75), DIM 64, 100,000 iterations per run (the
+#: paper's Color MNIST budget), the independent critic 2,000 steps at DIM 64 on 10,000 held-out digits; spread the
+#: 108 runs with ``gpkit sweep`` (``objectives=`` and ``settings=`` select runs, ``collect_from=`` gathers them).
+#: ``quick``: a 2 x 2 x 2 grid (learning rates 1e-4 and 3e-4, the ends of the paper's range; latents 10 and 75) at
+#: DIM 16 for a few hundred iterations on the 10,000 offline digits, the critic 300 steps at DIM 16.
+PROFILES: dict[str, dict[str, Any]] = {
+    "smoke": {**_COMMON, "dim": 4, "iterations": 2, "batch_size": 8, "lrs_d": [1e-4], "lrs_g": [1e-4, 3e-4],
+              "latents": [10], "n_critic_digits": 40, "n_test": 40, "n_eval": 32, "div_batch": 8, "div_batches": 2,
+              "critic_dim": 4, "critic_steps": 2, "classifier": {"epochs": 1, "width": 8}, "samples": 4},
+    "quick": {**_COMMON, "dim": 16, "iterations": 300, "lrs_d": [1e-4, 3e-4], "lrs_g": [1e-4, 3e-4],
+              "latents": [10, 75], "n_critic_digits": 2000, "n_test": 1000, "n_eval": 1000, "div_batch": 64,
+              "div_batches": 5, "critic_dim": 16, "critic_steps": 300},
+    "paper": {**_COMMON, "dim": 64, "iterations": 100_000, "lrs_d": [1e-4, 2e-4, 3e-4], "lrs_g": [1e-4, 2e-4, 3e-4],
+              "latents": [10, 50, 75], "n_critic_digits": 10_000, "n_test": 10_000, "n_eval": 10_000,
+              "div_batch": 64, "div_batches": 5, "critic_dim": 64, "critic_steps": 2000},
+}
+
+
+def validate(p: dict[str, Any]) -> None:
+    """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
+    check_choice("dataset", p["dataset"], ("color_mnist",))
+    for key in ("dim", "iterations", "batch_size", "n_critic_digits", "n_test", "n_eval", "div_batch", "div_batches",
+                "critic_dim", "critic_steps", "samples"):
+        check_int(key, p[key], minimum=1)
+    check_int("pad", p["pad"], minimum=0)
+    check_positive("lam", p["lam"], allow_zero=True)
+    for key in ("lrs_d", "lrs_g", "latents"):
+        if isinstance(p[key], (str, bytes)) or not isinstance(p[key], Sequence) or not p[key]:
+            raise ValueError(f"{key} must be a non-empty list, got {p[key]!r}")
+        for v in p[key]:
+            (check_int(key, v, minimum=1) if key == "latents" else check_positive(key, v))
+    if p["n_eval"] < p["div_batch"] * p["div_batches"]:
+        raise ValueError(f"n_eval = {p['n_eval']} must hold div_batches x div_batch = "
+                         f"{p['div_batch'] * p['div_batches']} samples")
+
+
+def grid(p: Mapping[str, Any]) -> list[tuple[float, float, int]]:
+    """The settings ``(lr_d, lr_g, latent)`` of the profile, in order."""
+    return list(itertools.product(p["lrs_d"], p["lrs_g"], p["latents"]))
+
+
+def setting_key(lr_d: float, lr_g: float, latent: int) -> str:
+    """A setting's name, e.g. ``"d1e-04_g3e-04_z10"`` (a folder name and a table key)."""
+    return f"d{lr_d:.0e}_g{lr_g:.0e}_z{int(latent)}"
+
+
+def _models(objective: str, latent: int, dim: int, seed: int) -> tuple[torch.nn.Module, torch.nn.Module]:
+    from gpkit.models.images import cifar_critic, cifar_generator
+
+    torch.manual_seed(seed)
+    return cifar_generator(dim, norm="batch", latent_dim=latent), cifar_critic(dim, norm="batch")
+
+
+def train_setting(objective: str, lr_d: float, lr_g: float, latent: int, sampler: Any, *, iterations: int,
+                  dim: int, batch_size: int = 64, lam: float = 10.0, seed: int = 0,
+                  device: str | torch.device = "cpu", out_dir: str | Path | None = None,
+                  progress: bool = False) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """Train one run: ``objective`` (:data:`OBJECTIVES`) at discriminator / generator learning rates ``lr_d``,
+    ``lr_g`` with a ``latent``-dimensional code, DCGAN with batch norm at width ``dim`` on 32x32 RGB images from
+    ``sampler(n, rng)`` (in [-1, 1]). Returns ``(generator, {"seconds", "diverged", "error"?})``; a loss that becomes
+    non-finite ends the run as diverged (its generator is still returned, as it stood)."""
+    from gpkit.train import NonFiniteLossError, Trainer
+
+    check_choice("objective", objective, OBJECTIVES)
+    generator, critic = _models(objective, latent, dim, seed)
+    cfg = methods.config(PRESETS[objective], iterations=iterations, batch_size=batch_size, lr=lr_d, lr_g=lr_g,
+                         lam=lam, seed=seed, batchnorm_penalty=True, log_every=max(1, iterations // 20),
+                         checkpoint_every=max(1, iterations // 4) if out_dir is not None else 0)
+    trainer = Trainer(cfg, critic, generator, sampler, device=device, out_dir=out_dir, progress=progress,
+                      desc=f"{LABELS[objective]} {setting_key(lr_d, lr_g, latent)}")
+    try:
+        result = trainer.run()
+    except NonFiniteLossError as err:
+        return generator, {"seconds": trainer.seconds, "diverged": True, "error": str(err)}
+    return generator, {"seconds": result.seconds, "diverged": False}
+
+
+@torch.no_grad()
+def _samples(generator: torch.nn.Module, latent: int, n: int, seed: int, index: int,
+             device: torch.device) -> torch.Tensor:
+    """``n`` samples (batch-norm batches of 100 in training mode, as the reference samples), ``(n, 3, 32, 32)``,
+    from the latent codes of stream ``real_data_samples`` member ``index``."""
+    rng = stream(seed, "real_data_samples", index)
+    z = torch.randn(n, latent, generator=rng)
+    generator.train()  # batch statistics, as the authors' TensorFlow samples
+    out = torch.cat([generator(z[i:i + 100].to(device)).cpu() for i in range(0, n, 100)])
+    return out.clamp_(-1.0, 1.0)
+
+
+def evaluate(generator: torch.nn.Module, latent: int, data: Mapping[str, torch.Tensor], p: Mapping[str, Any], *,
+             classifier: torch.nn.Module, seed: int = 0, device: str | torch.device = "cpu",
+             reference: float | None = None) -> dict[str, Any]:
+    """The run's metrics: ``{"diversity", "diversity_ref", "diversity_gap", "neg_w", "coverage", "top_class"}``.
+
+    ``data``: painted held-out images ``{"critic": (N, 3, 32, 32), "test": ...}`` in [-1, 1]. Two sample sets of
+    ``n_eval``: the first fits the independent critic (against ``data["critic"]``) and gives the diversity and the
+    class coverage; the second, with ``data["test"]``, is where the critic's ``-W`` is measured. ``reference``: the
+    test set's diversity when already known (it is the same for every run)."""
+    from gpkit.metrics.classifier import class_histogram
+    from gpkit.metrics.critic import independent_critic
+    from gpkit.metrics.diversity import diversity
+    from gpkit.models.images import cifar_critic
+
+    device = torch.device(device)
+    fit = _samples(generator, latent, p["n_eval"], seed, 0, device)
+    held = _samples(generator, latent, p["n_eval"], seed, 1, device)
+    kw = dict(batch_size=p["div_batch"], batches=p["div_batches"])
+    ref = diversity(data["test"], **kw) if reference is None else float(reference)
+    div = diversity(fit, **kw)
+    torch.manual_seed(seed)
+    judge = cifar_critic(p["critic_dim"], norm="none").to(device)
+    w = independent_critic(judge, data["critic"].to(device), fit.to(device), data["test"].to(device),
+                           held.to(device), steps=p["critic_steps"], batch_size=p["batch_size"], lam=p["lam"],
+                           seed=seed)
+    hist = class_histogram(classifier, fit)
+    nz = hist[hist > 0]
+    entropy = max(0.0, float(-(nz * nz.log()).sum() / math.log(len(hist))))
+    return {"diversity": div, "diversity_ref": ref, "diversity_gap": div - ref,
+            "neg_w": w["neg_w"], "coverage": entropy, "top_class": float(hist.max())}
+
+
+def top_k(n_settings: int) -> int:
+    """How many best settings the best-case claim averages: the paper's 10 of 27, i.e. about 3 in 8, at least 1."""
+    return max(1, round(n_settings * 10 / 27))
+
+
+def bootstrap_interval(stat: Any, n: int, *, seed: int = 0, level: float = 0.95,
+                       resamples: int = BOOTSTRAP) -> tuple[float, float] | None:
+    """The ``level`` percentile interval of ``stat(indices)`` over ``resamples`` draws of ``n`` indices with
+    replacement (seeded); None when fewer than 2 items or no finite draw."""
+    if n < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    vals = np.array([stat(rng.integers(0, n, n)) for _ in range(resamples)], dtype=float)
+    vals = vals[np.isfinite(vals)]
+    if not len(vals):
+        return None
+    lo, hi = np.quantile(vals, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
+def _table(rows: Sequence[Mapping[str, Any]], metric: str) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The settings every objective has, and per objective the metric over them in that order."""
+    by = {(r["objective"], r["setting"]): float(r[metric]) for r in rows}
+    keys = sorted({r["setting"] for r in rows})
+    keys = [k for k in keys if all((o, k) in by for o in OBJECTIVES)]
+    return keys, {o: np.array([by[(o, k)] for k in keys]) for o in OBJECTIVES}
+
+
+def claims(rows: Sequence[Mapping[str, Any]], n_grid: int | None = None, seed: int = 0) -> list[Claim]:
+    """The four Section 5.4 claims from the runs' rows (``objective``, ``setting``, ``neg_w``, ``diversity_gap``,
+    ``coverage``); ``n_grid``: the grid's size (the "complete grid" precondition)."""
+    keys, negw = _table(rows, "neg_w")
+    n = len(keys)
+    complete = (n > 0 and (n_grid is None or n == n_grid),
+                f"{n} of {n_grid if n_grid is not None else '?'} settings run for all four objectives")
+    nan = float("nan")
+    all_w = np.concatenate(list(negw.values())) if n else np.array([])
+    spread = float(np.subtract(*np.quantile(all_w, [0.75, 0.25]))) if len(all_w) else nan
+    scale = spread if spread > 0 else (float(np.std(all_w)) or 1.0) if len(all_w) else 1.0
+
+    def q1_gain(idx: np.ndarray) -> float:
+        base = np.quantile(negw["ns_gan"][idx], 0.25)
+        return min(np.quantile(negw[o][idx], 0.25) - base for o in ("gan_gp", "dragan_ns")) / scale
+
+    k = top_k(n) if n else 1
+
+    def best_gain(idx: np.ndarray) -> float:
+        def top(o: str) -> float:
+            return float(np.mean(np.sort(negw[o][idx])[-k:]))
+        return float(np.mean([top(o) - top("ns_gan") for o in ("gan_gp", "dragan_ns")])) / scale
+
+    def wgan_lead(idx: np.ndarray) -> float:
+        med = {o: float(np.median(negw[o][idx])) for o in OBJECTIVES}
+        return (med["wgan_gp"] - max(v for o, v in med.items() if o != "wgan_gp")) / scale
+
+    everything = np.arange(n)
+    stats = {"q1": q1_gain, "best": best_gain, "wgan": wgan_lead}
+    value = {name: f(everything) if n else nan for name, f in stats.items()}
+    interval = {name: bootstrap_interval(f, n, seed=seed) for name, f in stats.items()}
+    common = {"settings": keys, "neg_w": {o: [float(v) for v in negw[o]] for o in OBJECTIVES},
+              "spread_of_neg_w": spread}
+    out = [
+        Claim.compare("many-paths-real-penalties-robust",
+                      metric="lower quartile of -W over the settings: the smaller gain of GAN-GP and DRAGAN-NS over "
+                             "NS-GAN, as a fraction of the interquartile range of -W over all runs",
+                      value=value["q1"], op=">", threshold=0.0, details=common,
+                      preconditions={"the grid is complete": complete}, seeds=1, interval=interval["q1"]),
+        Claim.compare("many-paths-real-penalties-best",
+                      metric=f"mean -W of each objective's best {k} settings: the mean gain of GAN-GP and DRAGAN-NS "
+                             "over NS-GAN, as a fraction of the interquartile range of -W over all runs",
+                      value=value["best"], op=">", threshold=0.0, details={**common, "top_k": k},
+                      preconditions={"the grid is complete": complete}, seeds=1, interval=interval["best"]),
+        Claim.compare("many-paths-real-wgan-gp-critic",
+                      metric="median -W over the settings: WGAN-GP minus the best of the other three, as a fraction "
+                             "of the interquartile range of -W over all runs",
+                      value=value["wgan"], op=">", threshold=0.0, details=common,
+                      preconditions={"the grid is complete": complete}, seeds=1, interval=interval["wgan"]),
+        _collapse_claim(rows, seed),
+    ]
+    return out
+
+
+def _collapse_claim(rows: Sequence[Mapping[str, Any]], seed: int) -> Claim:
+    from scipy.stats import spearmanr
+
+    cov = np.array([float(r["coverage"]) for r in rows])
+    mets = {m: np.array([float(r[m]) for r in rows]) for m in ("diversity_gap", "neg_w")}
+    ok = np.isfinite(cov) & np.all([np.isfinite(v) for v in mets.values()], axis=0) if len(rows) else np.array([])
+    cov, mets = cov[ok], {m: v[ok] for m, v in mets.items()}
+    collapsed = int(np.sum(cov < COLLAPSE_ENTROPY))
+
+    def rho(idx: np.ndarray) -> float:
+        if len(set(cov[idx].tolist())) < 2:
+            return float("nan")
+        vals = [spearmanr(cov[idx], mets[m][idx]).statistic for m in mets]
+        return float(min(vals)) if all(np.isfinite(vals)) else float("nan")
+
+    n = len(cov)
+    value = rho(np.arange(n)) if n > 2 else float("nan")
+    varied = n > 2 and len(set(cov.tolist())) > 1
+    per = {m: float(spearmanr(cov, v).statistic) if varied and len(set(v.tolist())) > 1 else float("nan")
+           for m, v in mets.items()}
+    return Claim.compare(
+        "many-paths-real-metrics-detect-collapse",
+        metric="Spearman correlation over all runs between class coverage (the classifier's label entropy) and each "
+               "metric (diversity gap, independent critic's -W): the smaller",
+        value=value, op=">", threshold=0.0,
+        details={"spearman": per, "collapsed_runs": collapsed, "runs": n, "collapse_entropy": COLLAPSE_ENTROPY},
+        preconditions={"a collapsed run and a run that did not collapse": (
+            0 < collapsed < n, f"{collapsed} of {n} runs below a coverage of {COLLAPSE_ENTROPY:g}")},
+        seeds=1, interval=bootstrap_interval(rho, n, seed=seed),
+    )
+
+
+def _select(values: Sequence[str] | str | None, name: str, allowed: Sequence[str]) -> list[str]:
+    if values is None:
+        return list(allowed)
+    values = [values] if isinstance(values, str) else list(values)
+    if not values:
+        raise ValueError(f"{name} must name at least one of {list(allowed)}, got []")
+    return [check_choice(name, v, allowed) for v in values]
+
+
+ROW_COLUMNS = ["objective", "setting", "lr_d", "lr_g", "latent", "neg_w", "diversity", "diversity_ref",
+               "diversity_gap", "coverage", "top_class", "seconds", "diverged"]
+
+
+@lifecycle
+def run(
+    profile: str = "quick",
+    seed: int = 0,
+    device: str = "auto",
+    out_dir: str | Path | None = None,
+    progress: bool = True,
+    resume: bool = False,
+    precision: str = "fp32",
+    data_root: str | Path | None = None,
+    objectives: Sequence[str] | None = None,
+    settings: Sequence[str] | None = None,
+    collect_from: str | Path | None = None,
+    **overrides: Any,
+) -> Run:
+    """Train the four objectives over the profile's grid on Color MNIST, measure every run and judge the claims.
+
+    ``objectives`` / ``settings`` (names from :data:`OBJECTIVES` and :func:`setting_key`): train only these, e.g.
+    one run per job of a sweep; ``collect_from``: gather the ``runs.csv`` of earlier runs (a sweep's) instead of
+    training. Each run keeps ``score.json``, its checkpoint and ``samples.png`` in ``runs/<objective>/<setting>/``;
+    ``resume`` reuses finished runs.
+    """
+    objs = _select(objectives, "objectives", OBJECTIVES)
+    r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile, seed=seed, device=device, out_dir=out_dir,
+                  progress=progress, overrides=overrides, resume=resume, precision=precision, validate=validate)
+    p = r.params
+    every = {setting_key(*s): s for s in grid(p)}
+    chosen = _select(settings, "settings", list(every))
+    r.data = {"rows": [], "out_dir": str(r.out_dir)}
+    if collect_from is not None:
+        from gpkit.record import finished_files
+
+        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        paths, _ = finished_files(collect_from, "runs.csv")
+        for path in paths:
+            for row in read_csv(path, text_columns=("objective", "setting", "diverged")):
+                merged[(row["objective"], row["setting"])] = row
+        rows = list(merged.values())
+        r.note(f"Collected {len(rows)} runs from {collect_from}.")
+    else:
+        rows = _train_all(r, p, objs, [every[k] for k in chosen], data_root, resume, progress)
+    r.save_csv("runs", rows, columns=ROW_COLUMNS)
+    r.data["rows"] = rows
+    for claim in claims(rows, n_grid=len(every), seed=r.seed):
+        r.add_claim(claim)
+    return r
+
+
+def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[float, float, int]],
+               root: str | Path | None, resume: bool, progress: bool) -> list[dict[str, Any]]:
+    from torchvision.utils import save_image
+
+    from gpkit.data.color_mnist import digit_splits, paint, sampler
+    from gpkit.metrics.classifier import get_classifier, load_classifier
+    from gpkit.models.images import sample_grid
+    from gpkit.paths import data_root
+
+    droot = data_root(root)
+    digits = digit_splits(droot, n_critic=p["n_critic_digits"], n_test=p["n_test"], seed=r.seed, pad=p["pad"])
+    held = {k: paint(digits[k], stream(r.seed, "color_mnist_held", i)) for i, k in enumerate(("critic", "test"))}
+    clf_path = get_classifier("color_mnist", droot, pad=p["pad"], device=str(r.device), progress=progress,
+                              **p["classifier"])
+    clf, record = load_classifier(clf_path)
+    clf = clf.to(r.device)
+    draw = sampler(digits["train"].to(r.device))
+    from gpkit.metrics.diversity import diversity
+
+    reference = diversity(held["test"], batch_size=p["div_batch"], batches=p["div_batches"])
+    r.metrics["test_diversity"] = reference
+    rows = []
+    for objective in objs:
+        for lr_d, lr_g, latent in chosen:
+            key = setting_key(lr_d, lr_g, latent)
+            folder = r.path(f"runs/{objective}/{key}")
+
+            def compute(objective: str = objective, lr_d: float = lr_d, lr_g: float = lr_g, latent: int = latent,
+                        folder: Path = folder) -> dict[str, Any]:
+                g, info = train_setting(objective, lr_d, lr_g, latent, draw, iterations=p["iterations"],
+                                        dim=p["dim"], batch_size=p["batch_size"], lam=p["lam"], seed=r.seed,
+                                        device=r.device, out_dir=folder, progress=progress)
+                z = torch.randn(p["samples"], latent, generator=stream(r.seed, "sample_grid"))
+                g.train()
+                folder.mkdir(parents=True, exist_ok=True)
+                save_image(sample_grid(g, z.to(r.device), (-1.0, 1.0), nrow=int(round(p["samples"] ** 0.5))),
+                           folder / "samples.png")
+                return {**info, **evaluate(g, latent, held, p, classifier=clf, seed=r.seed, device=r.device,
+                                           reference=reference)}
+
+            out = cached_json(folder / "score.json", resume, compute)
+            rows.append({"objective": objective, "setting": key, "lr_d": lr_d, "lr_g": lr_g, "latent": latent,
+                         **{c: out.get(c, float("nan")) for c in ROW_COLUMNS[5:]}})
+    r.note(f"Color MNIST from {len(digits['train']):,} MNIST digits under {droot} (critic: {len(digits['critic']):,}, "
+           f"test: {len(digits['test']):,} more, painted once); DIM {p['dim']}, {p['iterations']:,} generator "
+           f"iterations per run, {len(chosen)} settings x {len(objs)} objectives; the coverage classifier's "
+           f"held-out accuracy {record['accuracy']:.3f}.")
+    return rows
+
+
+# ------------------------------------------------------------------ plots
+def plot_boxes(source: Run | Mapping[str, Any]):
+    """One panel per metric: each objective's runs over the grid as a box (quartiles) with every run as a point and
+    the best :func:`top_k` ringed, as the paper's Figures 8-11."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    rows = data.get("rows", [])
+    with style():
+        fig, axes = plt.subplots(1, len(METRICS), figsize=(4.0 * len(METRICS), 3.6), squeeze=False)
+        for ax, (metric, label) in zip(axes[0], METRICS.items()):
+            vals = [np.array([float(r[metric]) for r in rows if r["objective"] == o]) for o in OBJECTIVES]
+            vals = [v[np.isfinite(v)] for v in vals]
+            if any(len(v) for v in vals):
+                ax.boxplot([v if len(v) else [np.nan] for v in vals], widths=0.5, showfliers=False)
+            for i, (o, v) in enumerate(zip(OBJECTIVES, vals), start=1):
+                if not len(v):
+                    continue
+                jitter = np.linspace(-0.12, 0.12, len(v)) if len(v) > 1 else np.zeros(1)
+                ax.scatter(i + jitter, v, s=14, color=COLORS[o], alpha=0.8, zorder=3)
+                best = np.sort(v)[-top_k(len(v)):]
+                ax.scatter(np.full(len(best), i + 0.3), best, s=30, facecolors="none", edgecolors=COLORS[o], zorder=3)
+            if metric == "diversity_gap":
+                ax.axhline(0.0, color="#999999", lw=0.8, ls="--")
+            if metric == "coverage":
+                ax.axhline(COLLAPSE_ENTROPY, color="#999999", lw=0.8, ls=":")
+            ax.set_xticks(range(1, len(OBJECTIVES) + 1), [LABELS[o] for o in OBJECTIVES], fontsize=8)
+            ax.set_title(label, fontsize=9)
+        fig.suptitle("Every run of the grid (points), its quartiles (box) and each objective's best settings (rings)",
+                     fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def plot_samples(source: Run | Mapping[str, Any]):
+    """Samples of each objective's best run by ``-W`` (top row) and of its lowest-coverage run (bottom row: the
+    collapse cases), with their numbers."""
+    import matplotlib.pyplot as plt
+
+    from gpkit.plots import style
+
+    data = plot_data(source)
+    rows, out_dir = data.get("rows", []), data.get("out_dir")
+    with style():
+        fig, axes = plt.subplots(2, len(OBJECTIVES), figsize=(2.6 * len(OBJECTIVES), 5.6), squeeze=False)
+        for j, o in enumerate(OBJECTIVES):
+            mine = [r for r in rows if r["objective"] == o]
+            picks = ([max(mine, key=lambda r: float(r["neg_w"])), min(mine, key=lambda r: float(r["coverage"]))]
+                     if mine else [None, None])
+            for i, row in enumerate(picks):
+                ax = axes[i, j]
+                ax.set_xticks([])
+                ax.set_yticks([])
+                png = None if row is None or out_dir is None else Path(out_dir) / "runs" / o / row["setting"] / "samples.png"
+                if png is not None and png.is_file():
+                    ax.imshow(plt.imread(png), interpolation="nearest")
+                    ax.set_xlabel(f"{row['setting']}\n-W {float(row['neg_w']):.2f}, coverage "
+                                  f"{float(row['coverage']):.2f}", fontsize=7)
+                else:
+                    ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes, color="#999999")
+                if i == 0:
+                    ax.set_title(LABELS[o], fontsize=10)
+            axes[0, 0].set_ylabel("best -W", fontsize=9)
+            axes[1, 0].set_ylabel("lowest coverage", fontsize=9)
+        fig.tight_layout()
+    return fig

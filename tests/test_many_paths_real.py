@@ -1,0 +1,108 @@
+"""Many Paths Section 5 on Color MNIST (notebook 13): the claims' rules on constructed grids, the paper's picture
+and its negative controls, and the parameters."""
+
+import numpy as np
+import pytest
+
+from gpkit.experiments import many_paths_real as mpr
+
+KEYS = [mpr.setting_key(*s) for s in mpr.grid(mpr.PROFILES["quick"])]
+
+
+def _rows(neg_w, coverage=None, gap=None):
+    """Rows for every objective x setting: ``neg_w[objective]`` a list over :data:`KEYS`; coverage and diversity gap
+    default to values that rise with -W (collapse shows in both metrics)."""
+    rows = []
+    for o, vals in neg_w.items():
+        for i, (k, w) in enumerate(zip(KEYS, vals)):
+            cov = (coverage or {}).get(o, [None] * len(KEYS))[i]
+            cov = min(1.0, max(0.0, 1.0 + w / 4)) if cov is None else cov
+            g = (gap or {}).get(o, [None] * len(KEYS))[i]
+            rows.append({"objective": o, "setting": k, "neg_w": w, "coverage": cov,
+                         "diversity_gap": -0.3 * (1 - cov) if g is None else g})
+    return rows
+
+
+# The paper's picture (Section 5.4, Color MNIST): NS-GAN collapses at some settings (-W far below 0, few classes);
+# both penalised NS-GANs are better across the grid and at their best; WGAN-GP has the best -W.
+PAPER = {"ns_gan": [-3.5, -0.9, -3.0, -0.8, -2.8, -1.0, -0.7, -3.2],
+         "gan_gp": [-0.9, -0.7, -1.0, -0.6, -1.2, -0.8, -0.5, -0.9],
+         "dragan_ns": [-1.0, -0.8, -0.9, -0.6, -1.1, -0.7, -0.6, -1.0],
+         "wgan_gp": [-0.5, -0.4, -0.6, -0.3, -0.5, -0.4, -0.3, -0.6]}
+
+
+def _claims(rows):
+    return {c.id: c for c in mpr.claims(rows, n_grid=len(KEYS))}
+
+
+def test_the_papers_picture_reproduces_every_claim():
+    c = _claims(_rows(PAPER))
+    assert {k: v.verdict for k, v in c.items()} == {k: "reproduced" for k in c}
+    assert c["many-paths-real-penalties-robust"].interval[0] > 0
+    assert c["many-paths-real-metrics-detect-collapse"].details["collapsed_runs"] >= 3
+    assert c["many-paths-real-penalties-best"].details["top_k"] == mpr.top_k(8) == 3
+
+
+def test_negative_controls_fail():
+    # the NS-GAN and GAN-GP swapped: the penalty now hurts, across the grid and at the best settings
+    swapped = {**PAPER, "ns_gan": PAPER["gan_gp"], "gan_gp": PAPER["ns_gan"]}
+    c = _claims(_rows(swapped))
+    assert c["many-paths-real-penalties-robust"].verdict == "not reproduced"
+    # WGAN-GP and DRAGAN-NS swapped: WGAN-GP is no longer best
+    c = _claims(_rows({**PAPER, "wgan_gp": PAPER["dragan_ns"], "dragan_ns": PAPER["wgan_gp"]}))
+    assert c["many-paths-real-wgan-gp-critic"].verdict == "not reproduced"
+    # metrics that run against coverage: collapse is not detected
+    rows = _rows(PAPER)
+    for r in rows:
+        r["neg_w"], r["diversity_gap"] = -r["coverage"], 1 - r["coverage"]
+    assert _claims(rows)["many-paths-real-metrics-detect-collapse"].verdict == "not reproduced"
+
+
+def test_untrained_runs_and_missing_runs_decide_nothing():
+    # every run alike (nothing trained): no collapse to detect, no difference between objectives
+    flat = {o: [-2.0] * len(KEYS) for o in mpr.OBJECTIVES}
+    c = _claims(_rows(flat, coverage={o: [0.1] * len(KEYS) for o in mpr.OBJECTIVES}))
+    assert c["many-paths-real-metrics-detect-collapse"].reason == "precondition unmet"
+    assert c["many-paths-real-penalties-robust"].verdict != "reproduced"
+    rows = [r for r in _rows(PAPER) if not (r["objective"] == "wgan_gp" and r["setting"] == KEYS[0])]
+    c = _claims(rows)
+    assert (c["many-paths-real-wgan-gp-critic"].verdict, c["many-paths-real-wgan-gp-critic"].reason) == (
+        "inconclusive", "precondition unmet")
+    assert "7 of 8 settings" in c["many-paths-real-penalties-robust"].preconditions[0]["detail"]
+
+
+def test_bootstrap_interval_is_seeded_and_needs_two_items():
+    stat = lambda idx: float(np.mean(np.arange(10.0)[idx]))  # noqa: E731
+    a = mpr.bootstrap_interval(stat, 10, seed=3)
+    assert a == mpr.bootstrap_interval(stat, 10, seed=3) and a[0] < 4.5 < a[1]
+    assert mpr.bootstrap_interval(stat, 1) is None
+
+
+def test_setting_names_and_top_k():
+    assert mpr.setting_key(1e-4, 3e-4, 10) == "d1e-04_g3e-04_z10"
+    assert len(mpr.grid(mpr.PROFILES["paper"])) == 27 and mpr.top_k(27) == 10
+    assert len(KEYS) == 8 and mpr.top_k(1) == 1
+
+
+@pytest.mark.parametrize("override, match", [
+    (dict(lrs_d=[]), "lrs_d must be a non-empty list"),
+    (dict(latents=[0]), "latents"),
+    (dict(n_eval=10), "n_eval = 10 must hold"),
+    (dict(dataset="cifar10"), "dataset must be one of"),
+])
+def test_bad_parameters_fail_before_anything_is_written(tmp_path, override, match):
+    with pytest.raises(ValueError, match=match):
+        mpr.run("smoke", out_dir=tmp_path / "x", progress=False, **override)
+    assert not (tmp_path / "x").exists()
+
+
+def test_objectives_and_settings_select_runs(tmp_path, fake_mnist_root):
+    with pytest.raises(ValueError, match="settings must be one of"):
+        mpr.run("smoke", out_dir=tmp_path / "a", progress=False, settings=["d9e-04_g1e-04_z10"])
+    r = mpr.run("smoke", out_dir=tmp_path / "b", data_root=fake_mnist_root, progress=False, objectives=["ns_gan"],
+                settings=["d1e-04_g3e-04_z10"])
+    assert [(row["objective"], row["setting"]) for row in r.data["rows"]] == [("ns_gan", "d1e-04_g3e-04_z10")]
+    assert (tmp_path / "b" / "runs" / "ns_gan" / "d1e-04_g3e-04_z10" / "samples.png").is_file()
+    assert all(c.verdict == "inconclusive" for c in r.claims)
+    merged = mpr.run("smoke", out_dir=tmp_path / "c", progress=False, collect_from=tmp_path / "b")
+    assert len(merged.data["rows"]) == 1
