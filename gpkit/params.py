@@ -14,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "check_choice",
+    "check_subset",
     "check_positive",
     "check_int",
     "check_range",
@@ -32,6 +33,19 @@ def check_choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:
                 hint = f" (did you mean {close[0]!r}?)"
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}{hint}")
     return value
+
+
+def check_subset(name: str, values: Any, allowed: Iterable[Any]) -> list[Any]:
+    """A selection parameter: ``None`` means every one of ``allowed``; a single string or a non-empty list names some
+    (each checked with :func:`check_choice`). Returns the list; ``ValueError`` naming ``name`` for an empty list or a
+    value not allowed."""
+    allowed = list(allowed)
+    if values is None:
+        return allowed
+    values = [values] if isinstance(values, str) else list(values)
+    if not values:
+        raise ValueError(f"{name} must name at least one of {allowed}, got []")
+    return [check_choice(name, v, allowed) for v in values]
 
 
 def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:

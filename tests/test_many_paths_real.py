@@ -6,12 +6,13 @@ import pytest
 
 from gpkit.experiments import many_paths_real as mpr
 
-KEYS = [mpr.setting_key(*s) for s in mpr.grid(mpr.PROFILES["quick"])]
+#: A 2 x 2 x 2 grid (the quick profile's is 2 x 2 x 1: the rules need the same on any grid).
+KEYS = [mpr.setting_key(*s) for s in mpr.grid({"lrs_d": [1e-4, 3e-4], "lrs_g": [1e-4, 3e-4], "latents": [10, 75]})]
 
 
-def _rows(neg_w, coverage=None, gap=None):
+def _rows(neg_w, coverage=None, gap=None, confidence=0.95):
     """Rows for every objective x setting: ``neg_w[objective]`` a list over :data:`KEYS`; coverage and diversity gap
-    default to values that rise with -W (collapse shows in both metrics)."""
+    default to values that rise with -W (collapse shows in both metrics); the classifier confident throughout."""
     rows = []
     for o, vals in neg_w.items():
         for i, (k, w) in enumerate(zip(KEYS, vals)):
@@ -19,7 +20,7 @@ def _rows(neg_w, coverage=None, gap=None):
             cov = min(1.0, max(0.0, 1.0 + w / 4)) if cov is None else cov
             g = (gap or {}).get(o, [None] * len(KEYS))[i]
             rows.append({"objective": o, "setting": k, "neg_w": w, "coverage": cov,
-                         "diversity_gap": -0.3 * (1 - cov) if g is None else g})
+                         "diversity_gap": -0.3 * (1 - cov) if g is None else g, "confidence": confidence})
     return rows
 
 
@@ -56,6 +57,25 @@ def test_negative_controls_fail():
     for r in rows:
         r["neg_w"], r["diversity_gap"] = -r["coverage"], 1 - r["coverage"]
     assert _claims(rows)["many-paths-real-metrics-detect-collapse"].verdict == "not reproduced"
+    # only the critic sees the collapse, the diversity metric does not (collapsed runs as diverse as the rest)
+    rows = _rows(PAPER)
+    for r in rows:
+        r["diversity_gap"] = 0.0
+    assert _claims(rows)["many-paths-real-metrics-detect-collapse"].verdict != "reproduced"
+
+
+def test_noise_is_not_collapse():
+    # low coverage with an unsure classifier (noise: very diverse, -W low) is left out of both groups, so it neither
+    # helps nor spoils the collapse claim; with only such runs below the mark the precondition is unmet
+    rows = _rows(PAPER)
+    for r in rows:
+        if r["coverage"] < mpr.COLLAPSE_ENTROPY:
+            r["confidence"], r["diversity_gap"] = 0.3, 0.4
+    c = _claims(rows)["many-paths-real-metrics-detect-collapse"]
+    assert c.reason == "precondition unmet" and c.details["failed_to_learn_runs"] >= 3
+    noisy = _rows(PAPER) + [{**r, "setting": r["setting"] + "_noise", "confidence": 0.3, "diversity_gap": 0.5}
+                            for r in _rows(PAPER) if r["coverage"] < mpr.COLLAPSE_ENTROPY]
+    assert _claims(noisy)["many-paths-real-metrics-detect-collapse"].verdict == "reproduced"
 
 
 def test_untrained_runs_and_missing_runs_decide_nothing():
@@ -81,7 +101,7 @@ def test_bootstrap_interval_is_seeded_and_needs_two_items():
 def test_setting_names_and_top_k():
     assert mpr.setting_key(1e-4, 3e-4, 10) == "d1e-04_g3e-04_z10"
     assert len(mpr.grid(mpr.PROFILES["paper"])) == 27 and mpr.top_k(27) == 10
-    assert len(KEYS) == 8 and mpr.top_k(1) == 1
+    assert len(KEYS) == 8 and mpr.top_k(1) == 1 and len(mpr.grid(mpr.PROFILES["quick"])) == 4
 
 
 @pytest.mark.parametrize("override, match", [

@@ -29,11 +29,11 @@ from typing import Any
 import torch
 
 from gpkit import methods
-from gpkit.record import finished_files, ladder
-from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
-                                   train_and_score)
+from gpkit.record import ladder
+from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, collect_rows, plot_data, read_csv,
+                                   scored_image_setup, start_run, train_and_score)
 from gpkit.models import zoo
-from gpkit.params import check_choice, check_int
+from gpkit.params import check_choice, check_int, check_subset
 from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "FIGURE2_METHODS", "method_config", "PAPER_ORDER", "METHOD_LABELS", "SUCCESS_FRACTION", "WGAN_PAPER_GENERATORS",
@@ -342,15 +342,6 @@ def validate(p: dict[str, Any]) -> None:
         check_choice("left_out", name, zoo.ARCHITECTURES)
 
 
-def _select(values: Sequence[str] | str | None, name: str, allowed: Sequence[str]) -> list[str]:
-    if values is None:
-        return list(allowed)
-    values = [values] if isinstance(values, str) else list(values)
-    if not values:
-        raise ValueError(f"{name} must name at least one of {list(allowed)}, got []")
-    return [check_choice(name, v, allowed) for v in values]
-
-
 @lifecycle
 def run(
     profile: str = "quick",
@@ -375,8 +366,8 @@ def run(
     Each cell keeps its checkpoint, ``score.json`` and ``samples.png`` in ``cells/<arch>/<method>/``; ``resume`` reuses
     finished cells and continues unfinished ones from their checkpoints.
     """
-    archs = _select(architectures, "architectures", zoo.ARCHITECTURES)
-    meths = _select(methods, "methods", ALL_METHODS)
+    archs = check_subset("architectures", architectures, zoo.ARCHITECTURES)
+    meths = check_subset("methods", methods, ALL_METHODS)
     r = start_run(NOTEBOOK, profiles=PROFILES, profile=profile,
                   seed=seed, device=device, out_dir=out_dir, progress=progress, overrides=overrides,
                   resume=resume, precision=precision, validate=validate)
@@ -480,20 +471,15 @@ def _read_grid(path: Path) -> torch.Tensor:
 def collect(folder: str | Path) -> tuple[list[dict[str, Any]], dict[tuple[str, str], torch.Tensor]]:
     """Every ``cell_scores.csv`` under ``folder`` (e.g. a sweep's run folders), merged (later files win), and
     the sample grids saved beside them: ``(rows, {(arch, method): grid (3, H, W) in [0, 1]})``."""
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    rows, paths = collect_rows(folder, "cell_scores.csv", ("arch", "method"), ("arch", "method", "diverged"))
     grids: dict[tuple[str, str], torch.Tensor] = {}
-    paths, skipped = finished_files(folder, "cell_scores.csv")
-    if skipped:
-        print(f"[gpkit] collect: left out {len(skipped)} run(s) that did not finish: "
-              + ", ".join(str(d) for d in skipped[:5]), flush=True)
     for path in paths:
-        for row in read_csv(path, text_columns=("arch", "method", "diverged")):
-            key = (row["arch"], row["method"])
-            merged[key] = {**row, "diverged": row["diverged"] == "True"}
+        for key in {(row["arch"], row["method"])
+                    for row in read_csv(path, text_columns=("arch", "method", "diverged"))}:
             png = path.parent / "cells" / key[0] / key[1] / "samples.png"
             if png.is_file():
                 grids[key] = _read_grid(png)
-    return list(merged.values()), grids
+    return rows, grids
 
 
 # ------------------------------------------------------------------ plots

@@ -20,6 +20,7 @@ from gpkit.record import VERDICTS, Claim, Run, judge, lifecycle, load_results, s
 
 __all__ = [
     "VERDICTS",
+    "collect_rows",
     "Claim",
     "judge",
     "Run",
@@ -55,6 +56,26 @@ def read_csv(path: str | Path, text_columns: Sequence[str] = ("method",)) -> lis
     """Rows of a CSV written by :meth:`Run.save_csv`, with every column except ``text_columns`` as float."""
     with Path(path).open(newline="") as fh:
         return [{k: (v if k in text_columns else float(v)) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def collect_rows(folder: str | Path, filename: str, keys: Sequence[str],
+                 text_columns: Sequence[str]) -> tuple[list[dict[str, Any]], list[Path]]:
+    """Every finished run's ``filename`` under ``folder`` (e.g. a sweep's run folders), merged on the ``keys``
+    columns (later files win); a ``diverged`` column is read back as a bool. Returns ``(rows, files read)``; runs that
+    did not finish are named on stdout and left out."""
+    from gpkit.record import finished_files
+
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    paths, skipped = finished_files(folder, filename)
+    if skipped:
+        print(f"[gpkit] collect: left out {len(skipped)} run(s) that did not finish: "
+              + ", ".join(str(d) for d in skipped[:5]), flush=True)
+    for path in paths:
+        for row in read_csv(path, text_columns=text_columns):
+            if "diverged" in row:
+                row["diverged"] = row["diverged"] in ("True", True)
+            merged[tuple(row[k] for k in keys)] = row
+    return list(merged.values()), list(paths)
 
 
 def plot_data(source: "Run | Mapping[str, Any]") -> dict[str, Any]:

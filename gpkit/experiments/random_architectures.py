@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from gpkit import methods
-from gpkit.record import finished_files
-from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, plot_data, read_csv, scored_image_setup, start_run,
-                                   train_and_score)
+from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, collect_rows, plot_data, scored_image_setup,
+                                   start_run, train_and_score)
 from gpkit.models.random_arch import DCGAN_SPEC, ArchSpec, build, sample_architectures
 from gpkit.params import check_choice, check_int, check_positive
 
@@ -247,15 +246,7 @@ def run(
 
 def collect(folder: str | Path) -> list[dict[str, Any]]:
     """Every ``arch_scores.csv`` under ``folder`` (e.g. a sweep's run folders), merged (later files win)."""
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    paths, skipped = finished_files(folder, "arch_scores.csv")
-    if skipped:
-        print(f"[gpkit] collect: left out {len(skipped)} run(s) that did not finish: "
-              + ", ".join(str(d) for d in skipped[:5]), flush=True)
-    for path in paths:
-        for row in read_csv(path, text_columns=("arch", "objective", "diverged")):
-            merged[(row["arch"], row["objective"])] = {**row, "diverged": row["diverged"] == "True"}
-    return list(merged.values())
+    return collect_rows(folder, "arch_scores.csv", ("arch", "objective"), ("arch", "objective", "diverged"))[0]
 
 
 def _table2(r: Run, rows: list[dict[str, Any]], p: dict[str, Any]) -> None:
