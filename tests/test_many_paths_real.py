@@ -91,6 +91,15 @@ def test_untrained_runs_and_missing_runs_decide_nothing():
     assert "7 of 8 settings" in c["many-paths-real-penalties-robust"].preconditions[0]["detail"]
 
 
+def test_generators_that_draw_blobs_decide_nothing():
+    # the paper's ordering of -W, but every generator still draws blobs the classifier is unsure about
+    c = _claims(_rows(PAPER, confidence=0.45))
+    assert {v.reason for v in c.values()} == {"precondition unmet"}
+    detail = {p["name"]: p["detail"] for p in c["many-paths-real-penalties-robust"].preconditions}
+    assert "median classifier confidence on the samples 0.45" in detail["the generators drew digits"]
+    assert mpr.learned(_rows(PAPER), real_confidence=0.9)[0]
+
+
 def test_bootstrap_interval_is_seeded_and_needs_two_items():
     stat = lambda idx: float(np.mean(np.arange(10.0)[idx]))  # noqa: E731
     a = mpr.bootstrap_interval(stat, 10, seed=3)
