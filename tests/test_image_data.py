@@ -579,3 +579,64 @@ def test_lsun_lmdb_center_crop_and_resize(tmp_path, monkeypatch):
     assert list(cwd.iterdir()) == []  # torchvision's key cache lands in data/lsun/, not the cwd
     with pytest.raises(FileNotFoundError, match="bedroom_val_lmdb"):
         images.load("lsun_bedroom", tmp_path / "data", split="test")
+
+
+def make_celeba(root, colours):
+    """CelebA in torchvision's layout: aligned 178x218 JPEGs (a ``CELEBA_CROP`` square of each colour in the centre,
+    its complement around it) and the five list files, two images per partition (train, valid, test)."""
+    from PIL import Image
+
+    folder = root / "celeba"
+    (folder / "img_align_celeba").mkdir(parents=True)
+    names = [f"{i + 1:06d}.jpg" for i in range(len(colours))]
+    c = images.CELEBA_CROP
+    for name, colour in zip(names, colours):
+        img = np.empty((218, 178, 3), dtype=np.uint8)
+        img[:] = 255 - np.array(colour, dtype=np.uint8)
+        top, left = (218 - c) // 2, (178 - c) // 2
+        img[top : top + c, left : left + c] = colour
+        Image.fromarray(img).save(folder / "img_align_celeba" / name, quality=100, subsampling=0)
+    n = len(names)
+    rows = {
+        "list_eval_partition.txt": [f"{m} {i * 3 // n}" for i, m in enumerate(names)],
+        "identity_CelebA.txt": [f"{m} {i + 1}" for i, m in enumerate(names)],
+        "list_attr_celeba.txt": [str(n), "Smiling Young"] + [f"{m}  1 -1" for m in names],
+        "list_bbox_celeba.txt": [str(n), "image_id x_1 y_1 width height"] + [f"{m} 95 71 226 313" for m in names],
+        "list_landmarks_align_celeba.txt": [str(n), "lefteye_x lefteye_y righteye_x righteye_y"]
+        + [f"{m} 69 109 106 113" for m in names],
+    }
+    for fname, lines in rows.items():
+        (folder / fname).write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_celeba_partition_center_crop_and_resize(tmp_path, monkeypatch):
+    from torchvision import datasets
+
+    colours = [(0, 0, 0), (255, 255, 255), (200, 40, 10), (10, 90, 250), (128, 128, 128), (30, 200, 60)]
+    make_celeba(tmp_path / "data", colours)
+    # torchvision checks the MD5 of the real list files, which generated files cannot match: first that the check
+    # is reached and reported, then (patched) the reading itself
+    with pytest.raises(CorruptFileError, match="torchvision's CelebA could not read it"):
+        images.load("celeba", tmp_path / "data")
+    monkeypatch.setattr(datasets.CelebA, "_check_integrity", lambda self: True)
+    expected = torch.tensor(colours, dtype=torch.float32) / 127.5 - 1
+    for split, rows in (("train", [0, 1]), ("val", [2, 3]), ("test", [4, 5])):
+        x = images.load("celeba", tmp_path / "data", split=split)
+        assert x.shape == (2, 3, 64, 64) and x.dtype == torch.float32
+        assert torch.allclose(x.mean(dim=(2, 3)), expected[rows], atol=0.03)  # JPEG, quality 100, full chroma
+        assert (x.amax(dim=(2, 3)) - x.amin(dim=(2, 3))).max() < 0.15  # the complement border is cropped away
+        assert x.min() >= -1.0 and x.max() <= 1.0
+    x32 = images.load("celeba", tmp_path / "data", size=32, subset=1, seed=0, value_range=(0, 1))
+    assert x32.shape == (1, 3, 32, 32)
+
+
+def test_celeba_missing_says_where_and_how(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"celeba/.*img_align_celeba.*mmlab"):
+        images.load("celeba", tmp_path)
+    folder = make_celeba(tmp_path / "d", [(0, 0, 0)] * 3)
+    import shutil
+
+    shutil.rmtree(folder / "img_align_celeba")
+    with pytest.raises(FileNotFoundError, match="img_align_celeba"):
+        images.load("celeba", tmp_path / "d")

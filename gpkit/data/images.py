@@ -1,4 +1,5 @@
-"""Image datasets as one float32 tensor in memory: MNIST, Fashion-MNIST, CIFAR-10, LSUN bedrooms, ImageNet 32x32.
+"""Image datasets as one float32 tensor in memory: MNIST, Fashion-MNIST, CIFAR-10, LSUN bedrooms, ImageNet 32x32,
+CelebA.
 
 :func:`load` returns images ``(N, C, H, W)`` float32 (C = 1 for the MNISTs, 3 otherwise),
 8-bit pixels mapped linearly onto ``value_range`` (0 -> lo, 255 -> hi; default (0, 1) for
@@ -10,7 +11,8 @@ instead of going through a ``DataLoader``.
 Files are read from ``root`` in torchvision's layouts with torchvision's own classes:
 ``MNIST``, ``FashionMNIST`` and ``CIFAR10`` (uint8 arrays taken from ``.data`` / ``.targets``,
 no per-image PIL round trip; CIFAR-10 passes torchvision's MD5 check of every batch) and
-``LSUN`` (lmdb of JPEGs, iterated image by image; the ``lmdb`` package, a gpkit dependency). ImageNet 32x32
+``LSUN`` (lmdb of JPEGs, iterated image by image; the ``lmdb`` package, a gpkit dependency) and ``CelebA``
+(aligned JPEGs, image by image, center-cropped to :data:`CELEBA_CROP` and resized). ImageNet 32x32
 has no torchvision class: its official pickle batches are read here (see
 :func:`read_imagenet32_batch`). Datasets are fetched or converted into ``root`` by ``make data``
 (:mod:`gpkit.data.sources`); loading never downloads or installs anything: a missing dataset
@@ -35,6 +37,7 @@ from gpkit.data.layout import (
     LSUN_DBS,
     CorruptFileError,
     dataset_dir,
+    how_to,
     require,
     idx_shape,
     is_offline_mnist,
@@ -42,17 +45,21 @@ from gpkit.data.layout import (
 from gpkit.params import check_choice, check_int
 from gpkit.utils import resolve_device
 
-__all__ = ["DATASETS", "NATIVE_SIZE", "CHANNELS", "DEFAULT_RANGE", "SPLITS", "LSUN_SIZES", "load",
+__all__ = ["DATASETS", "NATIVE_SIZE", "CHANNELS", "DEFAULT_RANGE", "SPLITS", "LSUN_SIZES", "CELEBA_CROP", "load",
            "read_imagenet32_batch"]
 
 #: Side length of the stored images (LSUN images vary; they are cropped and resized to 64 or 128).
-NATIVE_SIZE = {"mnist": 28, "fashion_mnist": 28, "cifar10": 32, "lsun_bedroom": 64, "imagenet32": 32}
-CHANNELS = {"mnist": 1, "fashion_mnist": 1, "cifar10": 3, "lsun_bedroom": 3, "imagenet32": 3}
+NATIVE_SIZE = {"mnist": 28, "fashion_mnist": 28, "cifar10": 32, "lsun_bedroom": 64, "imagenet32": 32, "celeba": 64}
+CHANNELS = {"mnist": 1, "fashion_mnist": 1, "cifar10": 3, "lsun_bedroom": 3, "imagenet32": 3, "celeba": 3}
 DEFAULT_RANGE = {"mnist": (0.0, 1.0), "fashion_mnist": (0.0, 1.0), "cifar10": (-1.0, 1.0),
-                 "lsun_bedroom": (-1.0, 1.0), "imagenet32": (-1.0, 1.0)}
+                 "lsun_bedroom": (-1.0, 1.0), "imagenet32": (-1.0, 1.0), "celeba": (-1.0, 1.0)}
+#: CelebA's aligned 178x218 faces are center-cropped to this square before resizing: the 108-pixel crop of the
+#: DCGAN CelebA code most GAN papers of the time used for 64x64 faces (the Many Paths paper gives none).
+CELEBA_CROP = 108
 #: Accepted ``split`` values; "test" means "val" for the datasets that only have a val split.
 SPLITS = {"mnist": ("train", "test"), "fashion_mnist": ("train", "test"), "cifar10": ("train", "test"),
-          "lsun_bedroom": ("train", "val", "test"), "imagenet32": ("train", "val", "test")}
+          "lsun_bedroom": ("train", "val", "test"), "imagenet32": ("train", "val", "test"),
+          "celeba": ("train", "val", "test")}
 LSUN_SIZES = (64, 128)
 
 #: Images resized per chunk (bounds the memory of ``interpolate``).
@@ -67,7 +74,7 @@ def _check_split(name: str, split: str) -> str:
     check_choice("split", split, SPLITS[name])
     if name in ("lsun_bedroom", "imagenet32") and split == "test":
         return "val"
-    return split
+    return split  # CelebA has all three
 
 
 def _check_size(name: str, size: int | None) -> int:
@@ -180,11 +187,12 @@ def _read_imagenet32(name: str, root: Path, split: str) -> tuple[torch.Tensor, t
     return torch.from_numpy(images), torch.from_numpy(labels)
 
 
-def _crop_resize(image: np.ndarray, size: int) -> torch.Tensor:
-    """Center-crop an ``(H, W, 3)`` uint8 image to a square and resize it to ``size``: ``(3, size, size)`` in [0, 1]."""
+def _crop_resize(image: np.ndarray, size: int, crop: int | None = None) -> torch.Tensor:
+    """Center-crop an ``(H, W, 3)`` uint8 image to a square (side ``crop``, default the shorter side) and resize it
+    to ``size``: ``(3, size, size)`` in [0, 1]."""
     x = torch.from_numpy(np.ascontiguousarray(image, dtype=np.uint8)).permute(2, 0, 1)
     h, w = x.shape[1:]
-    s = min(h, w)
+    s = min(h, w) if crop is None else min(h, w, crop)
     top, left = (h - s) // 2, (w - s) // 2
     x = x[:, top : top + s, left : left + s].float().div_(255).unsqueeze(0)
     if s != size:
@@ -228,6 +236,34 @@ def _load_lsun(root: Path, split: str, size: int, subset: int | None, seed: int,
     return out, torch.zeros(len(order), dtype=torch.int64)
 
 
+def _load_celeba(root: Path, split: str, size: int, subset: int | None, seed: int,
+                 progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """CelebA through torchvision's ``CelebA`` class (its MD5 check of the list files, then image by image):
+    float ``(N, 3, size, size)`` in [0, 1], center crop :data:`CELEBA_CROP`; labels all 0."""
+    from torchvision import datasets
+    from tqdm import tqdm
+
+    folder = dataset_dir("celeba", root)
+    if not (folder / "img_align_celeba").is_dir():
+        raise FileNotFoundError(f"celeba ({split}) not found (missing {folder / 'img_align_celeba'}/). "
+                                + how_to("celeba", root))
+    try:
+        ds = datasets.CelebA(str(root), split={"val": "valid"}.get(split, split), target_type=[])
+    except Exception as err:  # torchvision's MD5 check of the list files, or a file it cannot parse
+        raise CorruptFileError(folder, f"torchvision's CelebA could not read it: {type(err).__name__}: {err}") from err
+    indices = _subset_indices(len(ds), subset, seed)
+    order = range(len(ds)) if indices is None else indices.tolist()
+    out = torch.empty(len(order), 3, size, size)
+    for j, i in enumerate(tqdm(order, desc=f"CelebA {split} -> {size}px", disable=not progress)):
+        try:
+            image, _ = ds[i]
+        except Exception as err:
+            raise CorruptFileError(folder / "img_align_celeba" / ds.filename[i],
+                                   f"cannot be read: {type(err).__name__}: {err}") from err
+        out[j] = _crop_resize(np.array(image.convert("RGB"), dtype=np.uint8), size, crop=CELEBA_CROP)
+    return out, torch.zeros(len(order), dtype=torch.int64)
+
+
 _READERS = {"mnist": _read_idx_dataset, "fashion_mnist": _read_idx_dataset, "cifar10": _read_cifar10,
             "imagenet32": _read_imagenet32}
 
@@ -268,18 +304,19 @@ def load(
     - ``root``: the data folder (torchvision layouts, see :mod:`gpkit.data.layout`); a relative
       path is taken relative to the current working directory.
     - ``split``: "train" or "test"; ``lsun_bedroom`` and ``imagenet32`` have "train" and "val"
-      ("test" is taken as "val").
+      ("test" is taken as "val"); ``celeba`` has "train", "val" and "test" (its official partition).
     - ``subset``: keep ``subset`` images drawn at random without replacement with a
       ``torch.Generator`` seeded with ``seed`` (``torch.randperm``), in dataset order; the same
       seed gives the same subset. For LSUN only these images are decoded.
     - ``size``: side length after a bilinear, antialiased resize (``F.interpolate``); default the
       native size (28 for the MNISTs, 32 for CIFAR-10 and ImageNet32). ``lsun_bedroom`` images are
-      center-cropped to a square and resized to ``size`` in (64, 128), default 64.
+      center-cropped to a square and resized to ``size`` in (64, 128), default 64; ``celeba`` faces are
+      center-cropped to :data:`CELEBA_CROP` and resized to ``size``, default 64.
     - ``value_range``: ``(lo, hi)`` that pixel values 0 and 255 map to, linearly; default (0, 1)
       for the MNISTs and (-1, 1) otherwise. Resized values stay within ``[lo, hi]``.
     - ``return_labels``: also return int64 labels ``(N,)``: the class index (0-based; ImageNet's
       1-based file labels minus 1; all 0 for LSUN bedrooms).
-    - ``progress``: show a progress bar while LSUN images are decoded.
+    - ``progress``: show a progress bar while LSUN or CelebA images are decoded.
     - ``pad``: black (pixel value 0) border of ``pad`` pixels added on each side after resizing,
       e.g. ``pad=2`` turns the 28x28 MNISTs into the 32x32 of the CIFAR models.
 
@@ -301,8 +338,9 @@ def load(
     root = Path(root)
 
     require(name, root, split)
-    if name == "lsun_bedroom":
-        x, labels = _load_lsun(root, split, size, subset, seed, progress)
+    if name in ("lsun_bedroom", "celeba"):
+        decode = _load_lsun if name == "lsun_bedroom" else _load_celeba
+        x, labels = decode(root, split, size, subset, seed, progress)
         x = x.to(dev)
     else:
         images, labels = _READERS[name](name, root, split)

