@@ -24,8 +24,9 @@ from torch import nn
 
 from gpkit.bench import BenchContext, BenchResult, count_flops, value_result
 from gpkit.experiments import architecture_zoo, cifar_scores, inception_curves, language_model, loss_curves
-from gpkit.experiments import overfitting_curves, random_architectures
+from gpkit.experiments import many_paths_real, overfitting_curves, random_architectures
 from gpkit.experiments.base import wgan_config
+from gpkit import methods
 from gpkit.models import images, random_arch, text, zoo
 from gpkit.train import TrainConfig, Trainer
 
@@ -131,9 +132,28 @@ def _table4() -> _Experiment:
     return _Experiment("09", "Table 4: character-level language model", p["iterations"], runs)
 
 
+def _many_paths_real(dataset: str) -> _Experiment:
+    """Many Paths Section 5 on ``dataset``: 4 objectives x 27 settings; the learning rates do not change the count,
+    so each objective is counted once per latent size and weighted by the 9 learning-rate pairs."""
+    p = {**many_paths_real.PROFILES["paper"], "dataset": dataset}
+    size = many_paths_real.SIZE[dataset]
+    latents = sorted({s[2] for s in many_paths_real.grid(p)})
+    pairs = len(p["lrs_d"]) * len(p["lrs_g"])
+    runs = []
+    for objective in many_paths_real.OBJECTIVES:
+        cfg = methods.config(many_paths_real.PRESETS[objective], iterations=p["iterations"], batch_size=p["batch_size"],
+                             lam=p["lam"], batchnorm_penalty=True)
+        for z in latents:
+            runs.append(_Run(f"{objective} z{z}", lambda z=z: many_paths_real.networks(z, p["dim"], 0, size)[::-1],
+                             cfg, (3, size, size), count=pairs))
+    return _Experiment("13", f"Many Paths Section 5: {dataset}, 4 objectives x 27 settings, {size}x{size}",
+                       p["iterations"], runs, note="training only (the independent critic and the metrics left out)")
+
+
 def _experiments(sample: int) -> list[_Experiment]:
     """The paper profiles, each with the trainings its notebook runs (``sample`` random architectures of Table 2)."""
-    return [_fig3(), _table3(), _fig4(), _fig5(), _table2(sample), _fig2(), _table4()]
+    return [_fig3(), _table3(), _fig4(), _fig5(), _table2(sample), _fig2(), _table4(),
+            *(_many_paths_real(d) for d in many_paths_real.DATASETS)]
 
 
 def _sampler(run: _Run, device: torch.device) -> Callable[[int, torch.Generator], Any]:

@@ -139,6 +139,10 @@ def test_objectives_and_settings_select_runs(tmp_path, fake_mnist_root):
     assert all(c.verdict == "inconclusive" for c in r.claims)
     merged = mpr.run("smoke", out_dir=tmp_path / "c", progress=False, collect_from=tmp_path / "b")
     assert len(merged.data["rows"]) == 1
+    assert merged.data["rows"][0]["dataset"] == "color_mnist"
+    # a collecting run judges one dataset: the Color MNIST runs are left out of a CelebA judgement, and named
+    other = mpr.run("smoke", out_dir=tmp_path / "d", progress=False, collect_from=tmp_path / "b", dataset="celeba")
+    assert other.data["rows"] == [] and any("Left out the runs on color_mnist" in n for n in other.notes)
 
 
 def _tiny(dataset, **kw):
@@ -170,3 +174,21 @@ def test_the_paper_profile_reads_cifar10_and_celeba(tmp_path, monkeypatch):
     scores = mpr.evaluate(g, 100, celeba, p, classifier=None, reference=0.0)
     assert np.isfinite(scores["neg_w"]) and np.isnan(scores["coverage"]) and np.isnan(scores["confidence"])
     assert [s[2] for s in mpr.grid({**mpr.PROFILES["paper"], "dataset": "celeba"})][:3] == [100, 128, 150]
+
+
+@pytest.mark.parametrize("tag, dataset", [("color-mnist", "color_mnist"), ("cifar10", "cifar10"), ("celeba", "celeba")])
+def test_paper_sweep_grids_hold_every_run_once(tag, dataset):
+    """The shipped sweep grids: 4 objectives x the 27 settings of the dataset's paper grid, each a valid run."""
+    from gpkit import report, sweep
+    from gpkit.experiments import MODULES
+    from gpkit.notebook_params import papermill_parameters
+
+    assert MODULES[mpr.NOTEBOOK] == "many_paths_real"
+    runs = sweep.load_grid(f"many-paths-real-{tag}")
+    src = report.resolve_notebook(mpr.NOTEBOOK)
+    for params in runs:
+        papermill_parameters(src, "paper", params)
+    want = {(o, mpr.setting_key(*s)) for o in mpr.OBJECTIVES
+            for s in mpr.grid({**mpr.PROFILES["paper"], "dataset": dataset})}
+    assert {(r["objectives"][0], r["settings"][0]) for r in runs} == want and len(runs) == 108
+    assert all(r.get("overrides", {}).get("dataset", "color_mnist") == dataset for r in runs)

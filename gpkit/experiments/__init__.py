@@ -28,6 +28,7 @@ MODULES = {
     "10_wgan_paper": "wgan_paper",
     "11_many_paths_synthetic": "many_paths",
     "12_one_sided_penalty": "one_sided_penalty",
+    "13_many_paths_real_data": "many_paths_real",
 }
 
 

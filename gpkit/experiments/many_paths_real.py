@@ -53,7 +53,7 @@ from gpkit.params import check_choice, check_int, check_positive, check_subset
 from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "OBJECTIVES", "PRESETS", "LABELS", "PROFILES", "COLLAPSE_ENTROPY", "DIGIT_CONFIDENCE", "validate", "grid",
-           "setting_key", "load_data", "train_setting", "evaluate", "run", "claims", "learned", "top_k", "bootstrap_interval",
+           "setting_key", "networks", "load_data", "train_setting", "evaluate", "run", "claims", "learned", "top_k", "bootstrap_interval",
            "plot_boxes", "plot_samples", "METRICS"]
 
 NOTEBOOK = "13_many_paths_real_data"
@@ -152,7 +152,7 @@ def _critic(dim: int, size: int, norm: str) -> torch.nn.Module:
     return dcgan64_critic(dim, norm=norm) if size == 64 else cifar_critic(dim, norm=norm)
 
 
-def _models(latent: int, dim: int, seed: int, size: int = 32) -> tuple[torch.nn.Module, torch.nn.Module]:
+def networks(latent: int, dim: int, seed: int, size: int = 32) -> tuple[torch.nn.Module, torch.nn.Module]:
     """The DCGAN generator and discriminator with batch norm for ``size`` x ``size`` RGB images, seeded."""
     from gpkit.models.images import cifar_generator, dcgan64_generator
 
@@ -173,7 +173,7 @@ def train_setting(objective: str, lr_d: float, lr_g: float, latent: int, sampler
     from gpkit.train import NonFiniteLossError, Trainer
 
     check_choice("objective", objective, OBJECTIVES)
-    generator, critic = _models(latent, dim, seed, size)
+    generator, critic = networks(latent, dim, seed, size)
     cfg = methods.config(PRESETS[objective], iterations=iterations, batch_size=batch_size, lr=lr_d, lr_g=lr_g,
                          lam=lam, seed=seed, batchnorm_penalty=True, log_every=max(1, iterations // 20),
                          checkpoint_every=max(1, iterations // 4) if out_dir is not None else 0)
@@ -394,7 +394,7 @@ def _collapse_claim(rows: Sequence[Mapping[str, Any]], seed: int, digits: tuple[
     )
 
 
-ROW_COLUMNS = ["objective", "setting", "lr_d", "lr_g", "latent", "neg_w", "diversity", "diversity_ref",
+ROW_COLUMNS = ["objective", "setting", "lr_d", "lr_g", "latent", "dataset", "neg_w", "diversity", "diversity_ref",
                "diversity_gap", "coverage", "top_class", "confidence", "seconds", "diverged"]
 
 
@@ -428,8 +428,13 @@ def run(
     chosen = check_subset("settings", settings, list(every))
     r.data = {"rows": [], "out_dir": str(r.out_dir)}
     if collect_from is not None:
-        rows, _ = collect_rows(collect_from, "runs.csv", ("objective", "setting"),
-                               ("objective", "setting", "diverged"))
+        rows, _ = collect_rows(collect_from, "runs.csv", ("dataset", "objective", "setting"),
+                               ("objective", "setting", "dataset", "diverged"))
+        others = sorted({row["dataset"] for row in rows} - {p["dataset"]})
+        rows = [row for row in rows if row["dataset"] == p["dataset"]]
+        if others:
+            r.note(f"Left out the runs on {', '.join(others)}: this run judges {p['dataset']} (choose with "
+                   f"overrides={{'dataset': ...}}).")
         r.note(f"Collected {len(rows)} runs from {collect_from}.")
     else:
         rows = _train_all(r, p, objs, [every[k] for k in chosen], data_root, resume, progress)
@@ -535,7 +540,7 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
 
             out = cached_json(folder / "score.json", resume, compute)
             rows.append({"objective": objective, "setting": key, "lr_d": lr_d, "lr_g": lr_g, "latent": latent,
-                         **{c: out.get(c, float("nan")) for c in ROW_COLUMNS[5:]}})
+                         "dataset": p["dataset"], **{c: out.get(c, float("nan")) for c in ROW_COLUMNS[6:]}})
     r.note(f"{data['note']}; DIM {p['dim']}, {p['iterations']:,} generator iterations per run, {len(chosen)} "
            f"settings x {len(objs)} objectives.")
     return rows
