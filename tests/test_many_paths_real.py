@@ -98,6 +98,12 @@ def test_generators_that_draw_blobs_decide_nothing():
     assert {v.reason for v in c.values()} == {"precondition unmet"}
     detail = {p["name"]: p["detail"] for p in c["many-paths-real-penalties-robust"].preconditions}
     assert "median classifier confidence on the samples 0.45" in detail["the generators learned the data"]
+    # with the confidence measured at the quarters of training, the detail shows its way (the budget ladder)
+    rows = _rows(PAPER, confidence=0.45)
+    for r in rows:
+        r.update(confidence_q1=0.30, confidence_q2=0.36, confidence_q3=0.41)
+    met, detail = mpr.learned(rows, real_confidence=0.9)
+    assert not met and detail.endswith("at 1/4, 1/2, 3/4 and all of the budget: 0.30, 0.36, 0.41, 0.45 (rising)")
     assert mpr.learned(_rows(PAPER), real_confidence=0.9)[0]
     # CelebA has no classes: not checked, and said so
     met, detail = mpr.learned(_rows(PAPER, confidence=float("nan")), dataset="celeba")

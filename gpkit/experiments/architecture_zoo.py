@@ -30,8 +30,9 @@ import torch
 
 from gpkit import methods
 from gpkit.record import ladder
-from gpkit.experiments.base import (lifecycle, Claim, Run, cached_json, collect_rows, plot_data, read_csv,
-                                   scored_image_setup, start_run, train_and_score)
+from gpkit.experiments.base import (LADDER_QUARTERS, lifecycle, Claim, Run, cached_json, collect_rows,
+                                   ladder_iterations, plot_data, read_csv, scored_image_setup, start_run,
+                                   train_and_score)
 from gpkit.models import zoo
 from gpkit.params import check_choice, check_int, check_subset
 from gpkit.streams import stream
@@ -63,9 +64,9 @@ WGAN_PAPER_GENERATORS = ("dcgan", "no_bn_constant_g", "mlp_g")
 #: this fraction of the baseline's score above 1 (within it: inconclusive).
 GAP_MARGIN = 0.05
 
-#: Budget ladder (issue 21): every cell is also scored at these quarters of its iterations, and both claims are
-#: recomputed from those scores, so that a verdict limited by the budget shows whether it moves toward the paper.
-LADDER_QUARTERS = (1, 2, 3)
+# Budget ladder (issue 21): every cell is also scored at the quarters of its iterations (base.LADDER_QUARTERS), and
+# both claims are recomputed from those scores, so that a verdict limited by the budget shows whether it moves toward
+# the paper.
 #: The cell table's columns for the scores at those rungs.
 RUNG_COLUMNS = tuple(f"score_q{k}" for k in LADDER_QUARTERS)
 
@@ -163,13 +164,6 @@ def rung_scores(rows: Sequence[Mapping[str, Any]], iterations: int) -> dict[int,
     if not rows or not its or any(not math.isfinite(v) for row in vals for v in row):
         return {}
     return {it: {(row["arch"], row["method"]): v[k] for row, v in zip(rows, vals)} for k, it in enumerate(its)}
-
-
-def ladder_iterations(iterations: int) -> tuple[int, ...]:
-    """The iterations at which a cell of ``iterations`` is scored for the budget ladder: its quarters
-    (:data:`LADDER_QUARTERS`), empty below 4 iterations. The cell checkpoints at the same iterations."""
-    q = check_int("iterations", iterations, minimum=1) // 4
-    return tuple(k * q for k in LADDER_QUARTERS) if q >= 1 else ()
 
 
 #: Figure 2's columns -> presets of :data:`gpkit.methods.METHODS`: each method at its own defaults in

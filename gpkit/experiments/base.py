@@ -14,12 +14,14 @@ from typing import Any
 
 import torch
 
-from gpkit.params import check_choice
+from gpkit.params import check_choice, check_int
 from gpkit.paths import data_root
 from gpkit.record import VERDICTS, Claim, Run, judge, lifecycle, load_results, start_run
 
 __all__ = [
     "VERDICTS",
+    "LADDER_QUARTERS",
+    "ladder_iterations",
     "collect_rows",
     "Claim",
     "judge",
@@ -50,6 +52,17 @@ def wgan_config(method: str, p: Mapping[str, Any], *, clip: float | None = None,
     if method == "gp":
         return methods.config("wgan-gp", lam=p["lam"], lr=p["gp_lr"], betas=tuple(p["gp_betas"]), **common)
     return methods.config("wgan", clip=p["clip"] if clip is None else clip, lr=p["clip_lr"], **common)
+
+
+#: Budget ladders over one run's training (issue 21): the quarters of its iterations at which it is also measured.
+LADDER_QUARTERS = (1, 2, 3)
+
+
+def ladder_iterations(iterations: int) -> tuple[int, ...]:
+    """The iterations at which a run of ``iterations`` is also measured for a budget ladder: its quarters
+    (:data:`LADDER_QUARTERS`), empty below 4 iterations. Checkpoints every ``iterations // 4`` fall on them."""
+    q = check_int("iterations", iterations, minimum=1) // 4
+    return tuple(k * q for k in LADDER_QUARTERS) if q >= 1 else ()
 
 
 def read_csv(path: str | Path, text_columns: Sequence[str] = ("method",)) -> list[dict[str, Any]]:

@@ -48,7 +48,8 @@ import numpy as np
 import torch
 
 from gpkit import methods
-from gpkit.experiments.base import Claim, Run, cached_json, collect_rows, lifecycle, plot_data, start_run
+from gpkit.experiments.base import (LADDER_QUARTERS, Claim, Run, cached_json, collect_rows, ladder_iterations, lifecycle,
+                                   plot_data, start_run)
 from gpkit.params import check_choice, check_int, check_positive, check_subset
 from gpkit.streams import stream
 
@@ -165,11 +166,16 @@ def networks(latent: int, dim: int, seed: int, size: int = 32) -> tuple[torch.nn
 def train_setting(objective: str, lr_d: float, lr_g: float, latent: int, sampler: Any, *, iterations: int,
                   dim: int, batch_size: int = 64, lam: float = 10.0, seed: int = 0,
                   device: str | torch.device = "cpu", out_dir: str | Path | None = None,
-                  progress: bool = False, size: int = 32) -> tuple[torch.nn.Module, dict[str, Any]]:
+                  progress: bool = False, size: int = 32,
+                  rung_scorer: Any = None) -> tuple[torch.nn.Module, dict[str, Any]]:
     """Train one run: ``objective`` (:data:`OBJECTIVES`) at discriminator / generator learning rates ``lr_d``,
-    ``lr_g`` with a ``latent``-dimensional code, DCGAN with batch norm at width ``dim`` on 32x32 RGB images from
-    ``sampler(n, rng)`` (in [-1, 1]; ``size`` 64 for CelebA). Returns ``(generator, {"seconds", "diverged", "error"?})``; a loss that becomes
-    non-finite ends the run as diverged (its generator is still returned, as it stood)."""
+    ``lr_g`` with a ``latent``-dimensional code, DCGAN with batch norm at width ``dim`` on ``size`` x ``size`` RGB
+    images (32; 64 for CelebA) from ``sampler(n, rng)`` in [-1, 1]. ``rung_scorer(generator) -> {name: number}``
+    also measures the generator at the quarters of training (:func:`ladder_iterations`; it draws no global random
+    numbers, so the run is the same with or without it). Returns ``(generator, {"seconds", "diverged", "rungs":
+    {iteration: scores}, "error"?})``; a loss that becomes non-finite ends the run as diverged (its generator is still
+    returned, as it stood)."""
+    from gpkit.callbacks import ImageScore
     from gpkit.train import NonFiniteLossError, Trainer
 
     check_choice("objective", objective, OBJECTIVES)
@@ -177,13 +183,19 @@ def train_setting(objective: str, lr_d: float, lr_g: float, latent: int, sampler
     cfg = methods.config(PRESETS[objective], iterations=iterations, batch_size=batch_size, lr=lr_d, lr_g=lr_g,
                          lam=lam, seed=seed, batchnorm_penalty=True, log_every=max(1, iterations // 20),
                          checkpoint_every=max(1, iterations // 4) if out_dir is not None else 0)
+    rungs = ladder_iterations(iterations)
+    probe = ImageScore(rungs[0], rung_scorer, key="confidence", at=rungs) if rung_scorer and rungs else None
     trainer = Trainer(cfg, critic, generator, sampler, device=device, out_dir=out_dir, progress=progress,
-                      desc=f"{LABELS[objective]} {setting_key(lr_d, lr_g, latent)}")
+                      desc=f"{LABELS[objective]} {setting_key(lr_d, lr_g, latent)}", callbacks=[probe] if probe else [])
+
+    def measured() -> dict[int, dict[str, Any]]:
+        return {} if probe is None else {int(rec["iteration"]): rec for rec in probe.records}
+
     try:
         result = trainer.run()
     except NonFiniteLossError as err:
-        return generator, {"seconds": trainer.seconds, "diverged": True, "error": str(err)}
-    return generator, {"seconds": result.seconds, "diverged": False}
+        return generator, {"seconds": trainer.seconds, "diverged": True, "error": str(err), "rungs": measured()}
+    return generator, {"seconds": result.seconds, "diverged": False, "rungs": measured()}
 
 
 @torch.no_grad()
@@ -276,14 +288,22 @@ def learned(rows: Sequence[Mapping[str, Any]], real_confidence: float | None = N
     detail says so. Returns ``(met, detail)``."""
     if COVERAGE_CLASSIFIER.get(dataset, dataset) is None:
         return True, f"not checked: {dataset} has no classes for a classifier (the paper read its samples by eye)"
-    conf = np.array([float(r.get("confidence", float("nan"))) for r in rows], dtype=float)
-    conf = conf[np.isfinite(conf)]
-    if not len(conf):
+    def median(column: str) -> tuple[float, int]:
+        v = np.array([float(r.get(column, float("nan"))) for r in rows], dtype=float)
+        v = v[np.isfinite(v)]
+        return (float(np.median(v)) if len(v) else float("nan")), len(v)
+
+    med, n = median("confidence")
+    if not n:
         return False, "no run has a classifier confidence"
-    med = float(np.median(conf))
     real = "" if real_confidence is None else f"; held-out digits: {real_confidence:.2f}"
-    return med >= DIGIT_CONFIDENCE, (f"median classifier confidence on the samples {med:.2f} over {len(conf)} runs "
-                                     f"(needed: {DIGIT_CONFIDENCE:g}{real})")
+    detail = f"median classifier confidence on the samples {med:.2f} over {n} runs (needed: {DIGIT_CONFIDENCE:g}{real})"
+    rungs = [median(f"confidence_q{k}")[0] for k in LADDER_QUARTERS]
+    if all(np.isfinite(rungs)):
+        path = [*rungs, med]
+        detail += (f"; at 1/4, 1/2, 3/4 and all of the budget: {', '.join(f'{v:.2f}' for v in path)} ("
+                   + ("rising" if path[-1] - path[0] >= 0.01 else "not rising") + ")")  # 0.01: the shown digits
+    return med >= DIGIT_CONFIDENCE, detail
 
 
 def claims(rows: Sequence[Mapping[str, Any]], n_grid: int | None = None, seed: int = 0,
@@ -395,7 +415,8 @@ def _collapse_claim(rows: Sequence[Mapping[str, Any]], seed: int, digits: tuple[
 
 
 ROW_COLUMNS = ["objective", "setting", "lr_d", "lr_g", "latent", "dataset", "neg_w", "diversity", "diversity_ref",
-               "diversity_gap", "coverage", "top_class", "confidence", "seconds", "diverged"]
+               "diversity_gap", "coverage", "top_class", "confidence", *(f"confidence_q{k}" for k in LADDER_QUARTERS),
+               "seconds", "diverged"]
 
 
 @lifecycle
@@ -518,6 +539,12 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
     r.metrics["test_diversity"] = reference
     if clf is not None:
         r.metrics["test_confidence"] = float(class_probabilities(clf, held["test"]).max(1).values.mean())
+
+    def confidence(gen: torch.nn.Module, latent: int) -> float:
+        """The classifier's mean top-class probability on the ``n_eval`` samples evaluate() scores."""
+        fit = _samples(gen, latent, p["n_eval"], r.seed, 0, r.device)
+        return float(class_probabilities(clf, fit).max(1).values.mean())
+
     rows = []
     for objective in objs:
         for lr_d, lr_g, latent in chosen:
@@ -529,7 +556,11 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
                 g, info = train_setting(objective, lr_d, lr_g, latent, draw, iterations=p["iterations"],
                                         dim=p["dim"], batch_size=p["batch_size"], lam=p["lam"], seed=r.seed,
                                         device=r.device, out_dir=folder, progress=progress,
-                                        size=SIZE[p["dataset"]])
+                                        size=SIZE[p["dataset"]], rung_scorer=None if clf is None else
+                                        lambda gen, latent=latent: {"confidence": confidence(gen, latent)})
+                at = info.pop("rungs")
+                for k, it in zip(LADDER_QUARTERS, ladder_iterations(p["iterations"])):
+                    info[f"confidence_q{k}"] = float(at[it]["confidence"]) if it in at else float("nan")
                 z = torch.randn(p["samples"], latent, generator=stream(r.seed, "sample_grid"))
                 g.train()
                 folder.mkdir(parents=True, exist_ok=True)
