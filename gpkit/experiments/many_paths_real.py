@@ -66,7 +66,8 @@ LABELS = {"ns_gan": "NS-GAN", "gan_gp": "GAN-GP", "dragan_ns": "DRAGAN-NS", "wga
 COLORS = {"ns_gan": "#1b9e77", "gan_gp": "#d95f02", "dragan_ns": "#7570b3", "wgan_gp": "#e7298a"}
 #: The per-run metrics (higher is better except for the diversity gap, read against 0) and their labels.
 METRICS = {"neg_w": "independent critic: -W", "diversity_gap": "diversity - test set's (1 - MS-SSIM)",
-           "coverage": "class coverage (label entropy / log 10)"}
+           "coverage": "class coverage (label entropy / log 10)",
+           "confidence": "classifier confidence (mean top-class probability)"}
 #: A run whose samples the classifier spreads over fewer classes than this entropy (log 3 / log 10 = 0.48: about
 #: three equally likely digits) counts as collapsed, the independent judge of the collapse claim.
 COLLAPSE_ENTROPY = 0.5
@@ -605,6 +606,8 @@ def plot_boxes(source: Run | Mapping[str, Any]):
                 ax.axhline(0.0, color="#999999", lw=0.8, ls="--")
             if metric == "coverage":
                 ax.axhline(COLLAPSE_ENTROPY, color="#999999", lw=0.8, ls=":")
+            if metric == "confidence":
+                ax.axhline(DIGIT_CONFIDENCE, color="#999999", lw=0.8, ls=":")
             ax.set_xticks(range(1, len(OBJECTIVES) + 1), [LABELS[o] for o in OBJECTIVES], fontsize=8)
             ax.set_title(label, fontsize=9)
         fig.suptitle("Every run of the grid (points), its quartiles (box) and each objective's best settings (rings)",
