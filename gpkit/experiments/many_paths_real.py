@@ -1,11 +1,13 @@
-"""*Many Paths to Equilibrium*, Section 5: the real-data study on Color MNIST (notebook ``13_many_paths_real_data``).
+"""*Many Paths to Equilibrium*, Section 5: the real-data study (notebook ``13_many_paths_real_data``) on Color MNIST,
+and at the paper profile on CIFAR-10 or CelebA too (``dataset``).
 
 Four objectives, the non-saturating GAN (NS-GAN, :data:`gpkit.methods.METHODS` ``dcgan``), NS-GAN with WGAN-GP's
 penalty (``gan-gp``), NS-GAN with DRAGAN's penalty at perturbed data (``dragan-ns``) and WGAN-GP (``wgan-gp``, 5
 critic steps; the others 1), each trained at every setting of a grid of discriminator learning rate x generator
 learning rate x latent size, with DCGAN architectures with batch norm in both networks (the paper: "we used batch
 normalization"; the penalised discriminators too, :class:`gpkit.train.TrainConfig` ``batchnorm_penalty``), Adam,
-batch 64, penalty coefficient 10, on Color MNIST (:mod:`gpkit.data.color_mnist`, 28x28 digits padded to 32x32).
+batch 64, penalty coefficient 10, on Color MNIST (:mod:`gpkit.data.color_mnist`, 28x28 digits padded to 32x32),
+CIFAR-10 (32x32) or CelebA (64x64 faces, a DCGAN one stage deeper): :func:`load_data`.
 
 Every run is judged by the paper's metrics that exist offline:
 
@@ -15,8 +17,9 @@ Every run is judged by the paper's metrics that exist offline:
   samples, from a fresh WGAN-GP critic (higher is better, 0 at the data);
 - **class coverage**, our stand-in for the paper's visual check of mode collapse (Figure 7): the entropy of the
   digit classes an in-domain classifier assigns to the samples, over log 10 (1: the ten digits equally; a
-  generator that collapsed onto one or two digits is below :data:`COLLAPSE_ENTROPY`). The paper reports no
-  Inception score on Color MNIST.
+  generator that collapsed onto one or two digits is below :data:`COLLAPSE_ENTROPY`), and its **confidence** (mean
+  top-class probability), also measured at the quarters of every run. The paper reports no Inception score on Color
+  MNIST; CelebA has no classes, so neither coverage nor confidence.
 
 Claims (thresholds fixed in this module before any run; the sentences are Section 5.4's). Each presupposes that the
 grid is complete and that the generators learned to draw digits (:func:`learned`: the median run's classifier
@@ -48,13 +51,14 @@ import numpy as np
 import torch
 
 from gpkit import methods
-from gpkit.experiments.base import (LADDER_QUARTERS, Claim, Run, cached_json, collect_rows, ladder_iterations, lifecycle,
-                                   plot_data, start_run)
+from gpkit.experiments.base import (LADDER_QUARTERS, Claim, Run, cached_json, collect_rows, ladder_iterations,
+                                   lifecycle, plot_data, start_run)
 from gpkit.params import check_choice, check_int, check_positive, check_subset
 from gpkit.streams import stream
 
-__all__ = ["NOTEBOOK", "OBJECTIVES", "PRESETS", "LABELS", "PROFILES", "COLLAPSE_ENTROPY", "DIGIT_CONFIDENCE", "validate", "grid",
-           "setting_key", "networks", "load_data", "train_setting", "evaluate", "run", "claims", "learned", "top_k", "bootstrap_interval",
+__all__ = ["NOTEBOOK", "OBJECTIVES", "PRESETS", "LABELS", "DATASETS", "PAPER_LATENTS", "SIZE", "COVERAGE_CLASSIFIER",
+           "PROFILES", "COLLAPSE_ENTROPY", "DIGIT_CONFIDENCE", "validate", "grid", "setting_key", "networks",
+           "load_data", "train_setting", "evaluate", "run", "claims", "learned", "top_k", "bootstrap_interval",
            "plot_boxes", "plot_samples", "METRICS"]
 
 NOTEBOOK = "13_many_paths_real_data"
@@ -629,13 +633,16 @@ def plot_samples(source: Run | Mapping[str, Any]):
         fig, axes = plt.subplots(2, len(OBJECTIVES), figsize=(2.6 * len(OBJECTIVES), 5.6), squeeze=False)
         for j, o in enumerate(OBJECTIVES):
             mine = [r for r in rows if r["objective"] == o]
-            picks = ([max(mine, key=lambda r: float(r["neg_w"])), min(mine, key=lambda r: float(r["coverage"]))]
+            classes = all(np.isfinite(float(r["coverage"])) for r in mine)  # CelebA: none; its lowest -W instead
+            low = "coverage" if classes else "neg_w"
+            picks = ([max(mine, key=lambda r: float(r["neg_w"])), min(mine, key=lambda r: float(r[low]))]
                      if mine else [None, None])
             for i, row in enumerate(picks):
                 ax = axes[i, j]
                 ax.set_xticks([])
                 ax.set_yticks([])
-                png = None if row is None or out_dir is None else Path(out_dir) / "runs" / o / row["setting"] / "samples.png"
+                png = (None if row is None or out_dir is None
+                       else Path(out_dir) / "runs" / o / row["setting"] / "samples.png")
                 if png is not None and png.is_file():
                     ax.imshow(plt.imread(png), interpolation="nearest")
                     ax.set_xlabel(f"{row['setting']}\n-W {float(row['neg_w']):.2f}, coverage "
