@@ -159,6 +159,10 @@ def test_a_color_mnist_classifier_trains_on_painted_digits_and_reads_samples(tmp
     one = clf.class_histogram(model, color_mnist.paint(digits[:1].expand(200, -1, -1, -1),
                                                        torch.Generator().manual_seed(1)))
     assert float(one.max()) > 0.9 > float(hist.max())  # one digit in many colours: one class
+    probs = clf.class_probabilities(model, color_mnist.paint(digits, torch.Generator().manual_seed(0)))
+    assert probs.shape == (200, 10) and torch.allclose(probs.sum(1), torch.ones(200, dtype=probs.dtype), atol=1e-5)
+    assert torch.equal(torch.bincount(probs.argmax(1), minlength=10).double() / 200, hist)
+    assert float(probs.max(1).values.mean()) > 0.5  # painted training digits: a confident classifier
 
 
 def test_a_penalty_with_a_batch_norm_critic_needs_the_explicit_opt_in():

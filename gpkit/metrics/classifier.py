@@ -27,8 +27,7 @@ from gpkit.params import check_int, check_positive
 from gpkit.utils import atomic_torch_save, make_generator, resolve_device
 
 __all__ = ["SmallCNN", "DEFAULTS", "DERIVED", "classifier_settings", "classifier_path", "train_classifier",
-           "get_classifier", "load_classifier", "to_uint8", "class_probabilities",
-           "class_histogram"]
+           "get_classifier", "load_classifier", "to_uint8", "class_probabilities", "class_histogram"]
 
 FEATURES = 128
 
@@ -122,9 +121,8 @@ def to_uint8(images: torch.Tensor, value_range: tuple[float, float] = (-1.0, 1.0
 def class_probabilities(model: SmallCNN, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
     """The classifier's softmax over its classes for ``images`` ``(N, C, H, W)`` in [-1, 1]: ``(N, n_classes)``."""
     dev = next(model.parameters()).device
-    with torch.no_grad():
-        return torch.cat([model(to_uint8(images[i:i + batch_size]).to(dev)).softmax(1).cpu()
-                          for i in range(0, len(images), batch_size)])
+    return torch.cat([model(to_uint8(images[i:i + batch_size]).to(dev)).softmax(1).cpu()
+                      for i in range(0, len(images), batch_size)])
 
 
 def class_histogram(model: SmallCNN, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
