@@ -198,3 +198,17 @@ def test_paper_sweep_grids_hold_every_run_once(tag, dataset):
             for s in mpr.grid({**mpr.PROFILES["paper"], "dataset": dataset})}
     assert {(r["objectives"][0], r["settings"][0]) for r in runs} == want and len(runs) == 108
     assert all(r.get("overrides", {}).get("dataset", "color_mnist") == dataset for r in runs)
+
+
+def test_a_rerun_without_resume_trains_afresh(tmp_path, fake_mnist_root):
+    """A second run into the same folder without ``resume`` trains every model again (the confidence probe fires at
+    the quarters of training) instead of restoring the finished checkpoints; with ``resume`` it reuses the runs."""
+    kw = dict(out_dir=tmp_path / "a", data_root=fake_mnist_root, progress=False, iterations=8, objectives=["ns_gan"],
+              settings=["d1e-04_g1e-04_z10"])
+    first = mpr.run("smoke", **kw)
+    again = mpr.run("smoke", **kw)
+    for r in (first, again):
+        assert all(np.isfinite(r.data["rows"][0][f"confidence_q{k}"]) for k in (1, 2, 3))
+    assert again.data["rows"][0]["neg_w"] == first.data["rows"][0]["neg_w"]  # same seed, same numbers
+    resumed = mpr.run("smoke", resume=True, **kw)
+    assert resumed.data["rows"][0]["seconds"] == again.data["rows"][0]["seconds"]  # the cached run, not a new one

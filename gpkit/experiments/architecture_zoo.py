@@ -116,6 +116,7 @@ def train_cell(
     out_dir: str | Path | None = None,
     progress: bool = False,
     rung_scorer: Callable[[torch.nn.Module], Mapping[str, Any]] | None = None,
+    resume: bool = True,
 ) -> dict[str, Any]:
     """Train Figure 2's architecture ``arch`` with ``method`` at the method's own settings; return
     ``{"arch", "method", "score", "seconds", "diverged", **scores}``.
@@ -148,6 +149,7 @@ def train_cell(
 
         callbacks.append(ImageScore(rungs[0], rung_scorer, at=rungs))
     out = train_and_score(generator, critic, cfg, sampler, scorer, device=device, out_dir=out_dir, progress=progress,
+                          resume=resume,
                           desc=f"{METHOD_LABELS[method]}: {zoo.LABELS[arch]}", callbacks=callbacks)
     if callbacks:
         seen = {rec["iteration"]: float(rec["is_mean"]) for rec in callbacks[0].records}
@@ -442,7 +444,7 @@ def _train_cells(r: Run, p: dict[str, Any], archs: list[str], meths: list[str], 
             arch, method, sampler, scorer, iterations=p["iterations"],
             dim=p["resnet_dim"] if arch == "resnet101" else p["dim"], size=size, channels=channels,
             batch_size=p["batch_size"], seed=r.seed, device=r.device, out_dir=folder, progress=progress,
-            rung_scorer=rung_scorer))
+            rung_scorer=rung_scorer, resume=resume))
         if (arch, method) not in r.data["grids"] and (folder / "samples.png").is_file():
             r.data["grids"][(arch, method)] = _read_grid(folder / "samples.png")
         rows.append({"arch": arch, "method": method, "score": out["score"], "fid": out.get("fid", float("nan")),

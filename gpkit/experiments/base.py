@@ -143,19 +143,21 @@ def train_and_score(
     progress: bool = False,
     desc: str | None = None,
     callbacks: Sequence[Any] = (),
+    resume: bool = True,
 ) -> dict[str, Any]:
     """Train ``generator`` against ``critic`` with the :class:`gpkit.train.TrainConfig` ``cfg`` and score it.
 
     ``sampler(n, rng)``: real images; ``scorer(generator)``: a dict with ``is_mean`` (e.g.
     :func:`gpkit.metrics.scores.generator_scores`). Returns ``{"score", "seconds", "diverged", **scores}``. A run
     whose loss becomes non-finite is a failed run: score 1 (what a constant image scores), ``diverged`` True and
-    the ``error``. With ``out_dir`` the run checkpoints there and resumes from it. ``callbacks`` go to the
+    the ``error``. With ``out_dir`` the run checkpoints there and, with ``resume``, continues from a checkpoint
+    found there (``resume=False``: starts afresh, whatever the folder holds). ``callbacks`` go to the
     :class:`gpkit.train.Trainer` (e.g. :class:`gpkit.callbacks.ImageScore` at a budget ladder's rungs).
     """
     from gpkit.train import NonFiniteLossError, Trainer
 
     trainer = Trainer(cfg, critic, generator, sampler, device=device, out_dir=out_dir, progress=progress, desc=desc,
-                      callbacks=callbacks)
+                      callbacks=callbacks, resume=resume)
     try:
         result = trainer.run()
     except NonFiniteLossError as err:

@@ -171,13 +171,14 @@ def networks(latent: int, dim: int, seed: int, size: int = 32) -> tuple[torch.nn
 def train_setting(objective: str, lr_d: float, lr_g: float, latent: int, sampler: Any, *, iterations: int,
                   dim: int, batch_size: int = 64, lam: float = 10.0, seed: int = 0,
                   device: str | torch.device = "cpu", out_dir: str | Path | None = None,
-                  progress: bool = False, size: int = 32,
-                  rung_scorer: Any = None) -> tuple[torch.nn.Module, dict[str, Any]]:
+                  progress: bool = False, size: int = 32, rung_scorer: Any = None,
+                  resume: bool = True) -> tuple[torch.nn.Module, dict[str, Any]]:
     """Train one run: ``objective`` (:data:`OBJECTIVES`) at discriminator / generator learning rates ``lr_d``,
     ``lr_g`` with a ``latent``-dimensional code, DCGAN with batch norm at width ``dim`` on ``size`` x ``size`` RGB
     images (32; 64 for CelebA) from ``sampler(n, rng)`` in [-1, 1]. ``rung_scorer(generator) -> {name: number}``
     also measures the generator at the quarters of training (:func:`ladder_iterations`; it draws no global random
-    numbers, so the run is the same with or without it). Returns ``(generator, {"seconds", "diverged", "rungs":
+    numbers, so the run is the same with or without it). With ``out_dir`` the run checkpoints there and, with
+    ``resume``, continues from a checkpoint found there (``resume=False`` starts afresh). Returns ``(generator, {"seconds", "diverged", "rungs":
     {iteration: scores}, "error"?})``; a loss that becomes non-finite ends the run as diverged (its generator is still
     returned, as it stood)."""
     from gpkit.callbacks import ImageScore
@@ -191,7 +192,8 @@ def train_setting(objective: str, lr_d: float, lr_g: float, latent: int, sampler
     rungs = ladder_iterations(iterations)
     probe = ImageScore(rungs[0], rung_scorer, key="confidence", at=rungs) if rung_scorer and rungs else None
     trainer = Trainer(cfg, critic, generator, sampler, device=device, out_dir=out_dir, progress=progress,
-                      desc=f"{LABELS[objective]} {setting_key(lr_d, lr_g, latent)}", callbacks=[probe] if probe else [])
+                      desc=f"{LABELS[objective]} {setting_key(lr_d, lr_g, latent)}", callbacks=[probe] if probe else [],
+                      resume=resume)
 
     def measured() -> dict[int, dict[str, Any]]:
         return {} if probe is None else {int(rec["iteration"]): rec for rec in probe.records}
@@ -562,7 +564,8 @@ def _train_all(r: Run, p: dict[str, Any], objs: list[str], chosen: list[tuple[fl
                                         dim=p["dim"], batch_size=p["batch_size"], lam=p["lam"], seed=r.seed,
                                         device=r.device, out_dir=folder, progress=progress,
                                         size=SIZE[p["dataset"]], rung_scorer=None if clf is None else
-                                        lambda gen, latent=latent: {"confidence": confidence(gen, latent)})
+                                        lambda gen, latent=latent: {"confidence": confidence(gen, latent)},
+                                        resume=resume)
                 at = info.pop("rungs")
                 for k, it in zip(LADDER_QUARTERS, ladder_iterations(p["iterations"])):
                     info[f"confidence_q{k}"] = float(at[it]["confidence"]) if it in at else float("nan")

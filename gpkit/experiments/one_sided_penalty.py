@@ -61,7 +61,7 @@ from gpkit.metrics.probes import critic_values, grid_points, input_gradient_norm
 from gpkit.models.toy import toy_critic
 from gpkit.params import check_choice, check_int, check_positive, check_range
 from gpkit.penalties import interpolate
-from gpkit.train import CHECKPOINT, METRICS, Trainer
+from gpkit.train import Trainer
 from gpkit.streams import stream
 
 __all__ = ["NOTEBOOK", "validate", "PROFILES", "METHODS", "METHOD_LABELS", "THRESHOLD", "run", "claims",
@@ -314,11 +314,8 @@ def _mnist(r: Run, p: dict[str, Any], seed: int, progress: bool, resume: bool, d
             return scores_mod.generator_scores(g, p["score_n"], seed=seed, value_range=(0.0, 1.0), **score_kw)
 
         folder = r.path(f"mnist/{method}")
-        if not resume:  # train_and_score resumes from a checkpoint in its folder: start afresh unless asked
-            for name in (CHECKPOINT, METRICS):
-                (folder / name).unlink(missing_ok=True)
         out = train_and_score(generator, critic, cfg, sampler, scorer, device=r.device, out_dir=folder,
-                              progress=progress, desc=f"MNIST / {METHOD_LABELS[method]}")
+                              progress=progress, desc=f"MNIST / {METHOD_LABELS[method]}", resume=resume)
         rows.append({"method": method, "score": out["score"], "score_std": out.get("is_std", float("nan")),
                      "fid": out.get("fid", float("nan")),
                      "quality": (out["score"] - 1.0) / max(real_scores["is_mean"] - 1.0, 1e-12),

@@ -86,6 +86,7 @@ def train_architecture(
     device: str | torch.device = "cpu",
     out_dir: str | Path | None = None,
     progress: bool = False,
+    resume: bool = True,
 ) -> dict[str, Any]:
     """Train ``spec`` with ``objective`` and return ``{"objective", "score", "seconds", "diverged", **scores}``.
 
@@ -99,6 +100,7 @@ def train_architecture(
     cfg = objective_config(objective, iterations, batch_size=batch_size, seed=seed,
                            checkpoint_every=max(1, iterations // 4))
     out = train_and_score(generator, critic, cfg, sampler, scorer, device=device, out_dir=out_dir, progress=progress,
+                          resume=resume,
                           desc=f"{objective}: {spec.label}")
     return {"objective": objective, **out}
 
@@ -233,7 +235,7 @@ def run(
                 out = cached_json(folder / "score.json", resume, lambda: train_architecture(
                     spec, objective, sampler, scorer, iterations=p["iterations"], channels=channels,
                     batch_size=p["batch_size"], seed=seed, filter_scale=p["filter_scale"], device=r.device,
-                    out_dir=folder, progress=progress))
+                    out_dir=folder, progress=progress, resume=resume))
                 rows.append({"arch": str(a), "objective": objective, "score": out["score"],
                              "seconds": round(out["seconds"], 1), "diverged": bool(out["diverged"])})
         r.note(f"Data: {p['dataset']}, {channels} channel(s), 32x32; Table 1's base filters x {p['filter_scale']}; "
