@@ -19,6 +19,7 @@ from gpkit.experiments import inception_curves as f3
 from gpkit.experiments import language_model as t4
 from gpkit.experiments import loss_curves as f5a
 from gpkit.experiments import many_paths as mp
+from gpkit.experiments import many_paths_real as mpr
 from gpkit.experiments import one_sided_penalty as osp
 from gpkit.experiments import overfitting_curves as f5b
 from gpkit.experiments import random_architectures as t2
@@ -216,6 +217,21 @@ def _mp(rates, ns_ref):
 MP_PAPER = ({"ns_gan": 0.5, "gan_gp": 0.2, "dragan_ns": 0.1, "wgan_gp": 0.0, "wgan_clip": 0.1}, 0.0)
 MP_CONTROL = ({"ns_gan": 0.1, "gan_gp": 0.5, "dragan_ns": 0.0, "wgan_gp": 0.3, "wgan_clip": 0.6}, 1.0)
 
+def _mpr(kind, invert=False):
+    """Section 5's claims on the Many Paths real-data tests' rows: the paper's picture, or the objectives reordered
+    against it (NS-GAN best, penalised NS-GANs collapsing, WGAN-GP behind); ``invert``: both metrics run against
+    class coverage."""
+    from test_many_paths_real import KEYS, PAPER, _rows
+
+    neg_w = PAPER if kind == "paper" else {"ns_gan": PAPER["wgan_gp"], "gan_gp": PAPER["ns_gan"],
+                                           "dragan_ns": PAPER["ns_gan"], "wgan_gp": PAPER["dragan_ns"]}
+    rows = _rows(neg_w)
+    if invert:
+        for r in rows:
+            r["neg_w"], r["diversity_gap"] = -r["coverage"], 1 - r["coverage"]
+    return mpr.claims(rows, n_grid=len(KEYS))
+
+
 # claim id -> (claims on the paper's numbers or picture, claims on the negative control)
 CASES = {
     "fig1a-higher-moments": (lambda: _f1a(**F1A_PAPER), lambda: _f1a(**F1A_SWAPPED)),
@@ -262,6 +278,12 @@ CASES = {
     "many-paths-penalties-robust": (lambda: _mp(*MP_PAPER), lambda: _mp(*MP_CONTROL)),
     "many-paths-penalties-tie": (lambda: _mp(*MP_PAPER), lambda: _mp(*MP_CONTROL)),
     "many-paths-wgan-robust": (lambda: _mp(*MP_PAPER), lambda: _mp(*MP_CONTROL)),
+    # Section 5.4 on Color MNIST: the paper's picture (penalties help the NS-GAN across the grid and at its best,
+    # WGAN-GP best by the independent critic, collapse seen by both metrics) and that picture reordered or inverted
+    "many-paths-real-penalties-robust": (lambda: _mpr("paper"), lambda: _mpr("control")),
+    "many-paths-real-penalties-best": (lambda: _mpr("paper"), lambda: _mpr("control")),
+    "many-paths-real-wgan-gp-critic": (lambda: _mpr("paper"), lambda: _mpr("control")),
+    "many-paths-real-metrics-detect-collapse": (lambda: _mpr("paper"), lambda: _mpr("paper", invert=True)),
 }
 
 
