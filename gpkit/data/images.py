@@ -24,8 +24,9 @@ from __future__ import annotations
 import contextlib
 import pickle
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -200,6 +201,26 @@ def _crop_resize(image: np.ndarray, size: int, crop: int | None = None) -> torch
     return x[0].clamp_(0, 1)
 
 
+def _decode(ds: Any, size: int, subset: int | None, seed: int, desc: str, progress: bool,
+            unreadable: Callable[[int, Exception], Exception],
+            crop: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Decode a torchvision dataset of PIL images (LSUN, CelebA) image by image, a seeded ``subset`` of it or all,
+    each center-cropped (:func:`_crop_resize`) to ``size``: float ``(N, 3, size, size)`` in [0, 1] and labels all 0.
+    ``unreadable(index, error)`` is the error raised for an image that cannot be read."""
+    from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
+
+    indices = _subset_indices(len(ds), subset, seed)
+    order = range(len(ds)) if indices is None else indices.tolist()
+    out = torch.empty(len(order), 3, size, size)
+    for j, i in enumerate(tqdm(order, desc=desc, disable=not progress)):
+        try:
+            image, _ = ds[i]
+        except Exception as err:
+            raise unreadable(i, err) from err
+        out[j] = _crop_resize(np.array(image.convert("RGB"), dtype=np.uint8), size, crop=crop)
+    return out, torch.zeros(len(order), dtype=torch.int64)
+
+
 def _load_lsun(root: Path, split: str, size: int, subset: int | None, seed: int,
                progress: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """LSUN bedrooms through torchvision's ``LSUN`` class: float ``(N, 3, size, size)`` in [0, 1]."""
@@ -211,7 +232,6 @@ def _load_lsun(root: Path, split: str, size: int, subset: int | None, seed: int,
             "`pip install lmdb` (in this project: `.venv/bin/python -m pip install lmdb`)"
         ) from err
     from torchvision import datasets
-    from tqdm import tqdm  # text bars: widget bars leave "model not found" errors in a reopened notebook
 
     folder = dataset_dir("lsun_bedroom", root).resolve()
     db = folder / LSUN_DBS[split]
@@ -221,19 +241,12 @@ def _load_lsun(root: Path, split: str, size: int, subset: int | None, seed: int,
             ds = datasets.LSUN(str(folder), classes=[LSUN_DBS[split].removesuffix("_lmdb")])
     except lmdb.Error as err:
         raise CorruptFileError(db, f"lmdb cannot open it: {err}") from err
-    indices = _subset_indices(len(ds), subset, seed)
-    order = range(len(ds)) if indices is None else indices.tolist()
-    out = torch.empty(len(order), 3, size, size)
-    for j, i in enumerate(tqdm(order, desc=f"LSUN {split} -> {size}px", disable=not progress)):
-        try:
-            image, _ = ds[i]
-        except Exception as err:
-            raise CorruptFileError(
-                db, f"image {i} cannot be read ({type(err).__name__}: {err}); a stale key cache "
-                    f"{folder}/_cache_* can cause this too: delete it"
-            ) from err
-        out[j] = _crop_resize(np.array(image.convert("RGB"), dtype=np.uint8), size)
-    return out, torch.zeros(len(order), dtype=torch.int64)
+
+    def unreadable(i: int, err: Exception) -> CorruptFileError:
+        return CorruptFileError(db, f"image {i} cannot be read ({type(err).__name__}: {err}); a stale key cache "
+                                    f"{folder}/_cache_* can cause this too: delete it")
+
+    return _decode(ds, size, subset, seed, f"LSUN {split} -> {size}px", progress, unreadable)
 
 
 def _load_celeba(root: Path, split: str, size: int, subset: int | None, seed: int,
@@ -241,7 +254,6 @@ def _load_celeba(root: Path, split: str, size: int, subset: int | None, seed: in
     """CelebA through torchvision's ``CelebA`` class (its MD5 check of the list files, then image by image):
     float ``(N, 3, size, size)`` in [0, 1], center crop :data:`CELEBA_CROP`; labels all 0."""
     from torchvision import datasets
-    from tqdm import tqdm
 
     folder = dataset_dir("celeba", root)
     if not (folder / "img_align_celeba").is_dir():
@@ -251,17 +263,12 @@ def _load_celeba(root: Path, split: str, size: int, subset: int | None, seed: in
         ds = datasets.CelebA(str(root), split={"val": "valid"}.get(split, split), target_type=[])
     except Exception as err:  # torchvision's MD5 check of the list files, or a file it cannot parse
         raise CorruptFileError(folder, f"torchvision's CelebA could not read it: {type(err).__name__}: {err}") from err
-    indices = _subset_indices(len(ds), subset, seed)
-    order = range(len(ds)) if indices is None else indices.tolist()
-    out = torch.empty(len(order), 3, size, size)
-    for j, i in enumerate(tqdm(order, desc=f"CelebA {split} -> {size}px", disable=not progress)):
-        try:
-            image, _ = ds[i]
-        except Exception as err:
-            raise CorruptFileError(folder / "img_align_celeba" / ds.filename[i],
-                                   f"cannot be read: {type(err).__name__}: {err}") from err
-        out[j] = _crop_resize(np.array(image.convert("RGB"), dtype=np.uint8), size, crop=CELEBA_CROP)
-    return out, torch.zeros(len(order), dtype=torch.int64)
+
+    def unreadable(i: int, err: Exception) -> CorruptFileError:
+        return CorruptFileError(folder / "img_align_celeba" / ds.filename[i],
+                                f"cannot be read: {type(err).__name__}: {err}")
+
+    return _decode(ds, size, subset, seed, f"CelebA {split} -> {size}px", progress, unreadable, crop=CELEBA_CROP)
 
 
 _READERS = {"mnist": _read_idx_dataset, "fashion_mnist": _read_idx_dataset, "cifar10": _read_cifar10,
