@@ -285,6 +285,15 @@ def _table(rows: Sequence[Mapping[str, Any]], metric: str) -> tuple[list[str], d
     return keys, {o: np.array([by[(o, k)] for k in keys]) for o in OBJECTIVES}
 
 
+def _unit(values: np.ndarray) -> float:
+    """The unit the claims measure a metric's gaps in: its interquartile range over the runs, else its standard
+    deviation, else 1 (no runs, or all alike)."""
+    if not len(values):
+        return 1.0
+    iqr = float(np.subtract(*np.quantile(values, [0.75, 0.25])))
+    return iqr if iqr > 0 else (float(np.std(values)) or 1.0)
+
+
 def learned(rows: Sequence[Mapping[str, Any]], real_confidence: float | None = None,
             dataset: str = "color_mnist") -> tuple[bool, str]:
     """The precondition every Section 5.4 claim shares: the generators learned to draw digits, i.e. the median run's
@@ -327,7 +336,7 @@ def claims(rows: Sequence[Mapping[str, Any]], n_grid: int | None = None, seed: i
     nan = float("nan")
     all_w = np.concatenate(list(negw.values())) if n else np.array([])
     spread = float(np.subtract(*np.quantile(all_w, [0.75, 0.25]))) if len(all_w) else nan
-    scale = spread if spread > 0 else (float(np.std(all_w)) or 1.0) if len(all_w) else 1.0
+    scale = _unit(all_w)
 
     def q1_gain(idx: np.ndarray) -> float:
         base = np.quantile(negw["ns_gan"][idx], 0.25)
@@ -386,11 +395,7 @@ def _collapse_claim(rows: Sequence[Mapping[str, Any]], seed: int, digits: tuple[
     healthy = v["coverage"] >= COLLAPSE_ENTROPY
     metrics = ("diversity_gap", "neg_w")
 
-    def scale(a: np.ndarray) -> float:
-        iqr = float(np.subtract(*np.quantile(a, [0.75, 0.25]))) if len(a) else 0.0
-        return iqr if iqr > 0 else (float(np.std(a)) if len(a) and np.std(a) > 0 else 1.0)
-
-    scales = {m: scale(v[m]) for m in metrics}
+    scales = {m: _unit(v[m]) for m in metrics}
 
     def gaps(idx: np.ndarray) -> dict[str, float]:
         c, h = collapsed[idx], healthy[idx]
