@@ -31,7 +31,7 @@ import torch
 from gpkit import methods
 from gpkit.record import ladder
 from gpkit.experiments.base import (LADDER_QUARTERS, lifecycle, Claim, Run, cached_json, collect_rows,
-                                   ladder_iterations, plot_data, read_csv, scored_image_setup, start_run,
+                                   ladder_iterations, plot_data, scored_image_setup, start_run,
                                    train_and_score)
 from gpkit.models import zoo
 from gpkit.params import check_choice, check_int, check_subset
@@ -470,14 +470,12 @@ def _read_grid(path: Path) -> torch.Tensor:
 def collect(folder: str | Path) -> tuple[list[dict[str, Any]], dict[tuple[str, str], torch.Tensor]]:
     """Every ``cell_scores.csv`` under ``folder`` (e.g. a sweep's run folders), merged (later files win), and
     the sample grids saved beside them: ``(rows, {(arch, method): grid (3, H, W) in [0, 1]})``."""
-    rows, paths = collect_rows(folder, "cell_scores.csv", ("arch", "method"), ("arch", "method", "diverged"))
+    rows, seen = collect_rows(folder, "cell_scores.csv", ("arch", "method"), ("arch", "method", "diverged"))
     grids: dict[tuple[str, str], torch.Tensor] = {}
-    for path in paths:
-        for key in {(row["arch"], row["method"])
-                    for row in read_csv(path, text_columns=("arch", "method", "diverged"))}:
-            png = path.parent / "cells" / key[0] / key[1] / "samples.png"
-            if png.is_file():
-                grids[key] = _read_grid(png)
+    for path, (arch, method) in seen:
+        png = path.parent / "cells" / arch / method / "samples.png"
+        if png.is_file():
+            grids[(arch, method)] = _read_grid(png)
     return rows, grids
 
 

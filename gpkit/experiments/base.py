@@ -72,13 +72,15 @@ def read_csv(path: str | Path, text_columns: Sequence[str] = ("method",)) -> lis
 
 
 def collect_rows(folder: str | Path, filename: str, keys: Sequence[str],
-                 text_columns: Sequence[str]) -> tuple[list[dict[str, Any]], list[Path]]:
+                 text_columns: Sequence[str]) -> tuple[list[dict[str, Any]], list[tuple[Path, tuple[Any, ...]]]]:
     """Every finished run's ``filename`` under ``folder`` (e.g. a sweep's run folders), merged on the ``keys``
-    columns (later files win); a ``diverged`` column is read back as a bool. Returns ``(rows, files read)``; runs that
-    did not finish are named on stdout and left out."""
+    columns (later files win); a ``diverged`` column is read back as a bool. Returns ``(rows, seen)``, ``seen`` every
+    ``(file, key)`` read, in order (for what the runs saved beside their files); runs that did not finish are named
+    on stdout and left out."""
     from gpkit.record import finished_files
 
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    seen: list[tuple[Path, tuple[Any, ...]]] = []
     paths, skipped = finished_files(folder, filename)
     if skipped:
         print(f"[gpkit] collect: left out {len(skipped)} run(s) that did not finish: "
@@ -87,8 +89,10 @@ def collect_rows(folder: str | Path, filename: str, keys: Sequence[str],
         for row in read_csv(path, text_columns=text_columns):
             if "diverged" in row:
                 row["diverged"] = row["diverged"] in ("True", True)
-            merged[tuple(row[k] for k in keys)] = row
-    return list(merged.values()), list(paths)
+            key = tuple(row[k] for k in keys)
+            merged[key] = row
+            seen.append((Path(path), key))
+    return list(merged.values()), seen
 
 
 def plot_data(source: "Run | Mapping[str, Any]") -> dict[str, Any]:
